@@ -1,0 +1,28 @@
+// strata-hv: one KVM guest per process, its NICs on a Strata switch over
+// vhost-user. See hv/README.md and DESIGN.md for the command contract.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "hv/options.h"
+#include "hv/vmm.h"
+
+int main(int argc, char** argv) {
+  auto start = std::chrono::steady_clock::now();
+  auto cl = strata::hv::parse_command_line(argc, argv);
+  if (!cl) {
+    std::fprintf(stderr, "strata-hv: %s (see --help)\n", cl.status().message().c_str());
+    return 2;
+  }
+  if (cl->help) {
+    std::printf("%s", cl->usage.c_str());
+    return 0;
+  }
+  auto vmm = strata::hv::Vmm::create(cl->options, start);
+  if (!vmm) {
+    std::fprintf(stderr, "strata-hv: %s\n", vmm.status().message().c_str());
+    return 1;
+  }
+  return (*vmm)->run();
+}

@@ -1,0 +1,58 @@
+// strata-hv's command line (DESIGN.md command contract):
+//   strata-hv --kernel FILE | --elf FILE [--initrd FILE] [--cmdline STR]
+//             [--memory MiB] [--vcpus N] [--net vhost-user=SOCKET[,mac=MAC]]...
+//             [--console FILE]
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace strata::hv {
+
+using MacAddress = std::array<uint8_t, 6>;
+
+struct NetOption {
+  std::string socket;  // vhost-user socket the backend (stratad, testpmd) serves
+  MacAddress mac{};    // the guest NIC's address: given, or derived from the socket path
+};
+
+struct HvOptions {
+  std::string kernel;             // bzImage path (exclusive with elf)
+  std::string elf;                // flat ELF path (exclusive with kernel)
+  std::string initrd;             // initrd path; --kernel only
+  std::string cmdline;            // guest command line, without the shim's additions
+  bool cmdline_given = false;     // false: a Linux guest gets kDefaultLinuxCmdline
+  uint64_t memory_mib = 128;      // guest RAM
+  uint32_t vcpus = 1;             // vCPU threads
+  std::vector<NetOption> nets;    // one virtio-net device per entry, in order
+  std::string console;            // UART output file; empty = stdout
+};
+
+// What a Linux guest gets without --cmdline: a serial console, reboot through
+// the keyboard controller (a clean exit), and an exit instead of a hang on panic.
+inline constexpr std::string_view kDefaultLinuxCmdline = "console=ttyS0 reboot=k panic=-1";
+inline constexpr uint32_t kMaxVcpus = 64;      // far above what a nested guest uses
+inline constexpr uint64_t kMinMemoryMib = 2;   // boot tables below 1 MiB plus an image above it
+
+struct CommandLine {
+  bool help = false;   // --help: print usage and exit 0
+  std::string usage;   // the option summary for --help and errors
+  HvOptions options;   // valid when !help
+};
+
+Result<CommandLine> parse_command_line(int argc, const char* const* argv);
+
+// "vhost-user=/run/x.sock,mac=02:00:00:00:00:01"; `index` picks the default MAC.
+Result<NetOption> parse_net_option(std::string_view spec);
+Result<MacAddress> parse_mac(std::string_view text);
+std::string format_mac(const MacAddress& mac);
+// A locally administered unicast MAC derived from the socket path, so two
+// guests on two sockets differ and a restarted guest keeps its address.
+MacAddress default_mac(std::string_view socket);
+
+}  // namespace strata::hv
