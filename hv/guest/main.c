@@ -1,0 +1,207 @@
+/* The test guest's program. Per its command line it sends frames with a
+ * tag stack and payload to a MAC, counts (and optionally echoes) what it
+ * receives, reports on the UART and exits through strata-hv's control port
+ * with 0 (pass), 1 (fail) or 2 (bad command line). Keys:
+ *   strata.send=N            frames to send (default 0)
+ *   strata.dst=MAC           their destination (default ff:ff:ff:ff:ff:ff)
+ *   strata.tags=STACK        tag stack to put on them, e.g. 88a8:100/8100:200
+ *   strata.payload=TEXT      payload text (default "strata")
+ *   strata.expect=N          test frames to receive before finishing (default 0)
+ *   strata.expect_tags=STACK tag stack received frames must carry (default: the sent one)
+ *   strata.echo=1            send every received test frame back to its source
+ *   strata.window=N          most frames in flight while expecting replies (default 128)
+ *   strata.linger_ms=N       keep counting this long after the last expected frame (default 200)
+ *   strata.timeout_ms=N      give up after this long (default 30000)
+ * Timing marks (see hv/devices/control_port.h): 1 = first frame sent or
+ * received, 2 = data phase over; strata-hv prints the userspace exits
+ * between them, which is the "exits per packet" figure. */
+#include <stdint.h>
+
+#include "hv/guest/cmdline.h"
+#include "hv/guest/console.h"
+#include "hv/guest/frame.h"
+#include "hv/guest/io.h"
+#include "hv/guest/lib.h"
+#include "hv/guest/virtio_net.h"
+
+struct config {
+  uint64_t send;               /* frames to send */
+  uint8_t dst[6];              /* their destination */
+  struct tag_stack tags;       /* put on sent frames */
+  const char* payload;         /* payload text */
+  uint32_t payload_len;        /* its length */
+  uint64_t expect;             /* frames to receive */
+  struct tag_stack expect_tags; /* required on received frames */
+  uint64_t echo;               /* nonzero: echo received frames */
+  uint64_t window;             /* in-flight limit while replies are expected */
+  uint64_t linger_ms;          /* extra counting time after the last expected frame */
+  uint64_t timeout_ms;         /* overall limit */
+};
+
+struct counters {
+  uint64_t sent, received, echoed, wrong_tags, bad_payload, other, malformed;
+};
+
+static struct net_dev net;
+static uint8_t frame_buf[1600];
+
+static int bad_cmdline(const char* key) {
+  console_puts("strata-guest: bad value for ");
+  console_puts(key);
+  console_puts(" on the command line\n");
+  return 2;
+}
+
+static int parse_config(const char* cmdline, struct config* c) {
+  uint32_t len;
+  const char* v;
+  memset(c, 0, sizeof *c);
+  memset(c->dst, 0xff, 6);
+  c->payload = "strata";
+  c->payload_len = 6;
+  c->window = 128;
+  c->linger_ms = 200;
+  c->timeout_ms = 30000;
+  if (cmdline_u64(cmdline, "strata.send", &c->send) < 0) return bad_cmdline("strata.send");
+  if (cmdline_u64(cmdline, "strata.expect", &c->expect) < 0) return bad_cmdline("strata.expect");
+  if (cmdline_u64(cmdline, "strata.echo", &c->echo) < 0) return bad_cmdline("strata.echo");
+  if (cmdline_u64(cmdline, "strata.window", &c->window) < 0 || c->window == 0) return bad_cmdline("strata.window");
+  if (cmdline_u64(cmdline, "strata.linger_ms", &c->linger_ms) < 0) return bad_cmdline("strata.linger_ms");
+  if (cmdline_u64(cmdline, "strata.timeout_ms", &c->timeout_ms) < 0) return bad_cmdline("strata.timeout_ms");
+  if ((v = cmdline_value(cmdline, "strata.dst", 0, &len)) && !parse_mac(v, len, c->dst)) return bad_cmdline("strata.dst");
+  if ((v = cmdline_value(cmdline, "strata.tags", 0, &len)) && !parse_tag_stack(v, len, &c->tags)) return bad_cmdline("strata.tags");
+  c->expect_tags = c->tags;
+  if ((v = cmdline_value(cmdline, "strata.expect_tags", 0, &len)) && !parse_tag_stack(v, len, &c->expect_tags)) {
+    return bad_cmdline("strata.expect_tags");
+  }
+  if ((v = cmdline_value(cmdline, "strata.payload", 0, &len))) {
+    c->payload = v;
+    c->payload_len = len;
+  }
+  return 0;
+}
+
+/* TSC ticks per microsecond, measured against the shim's clock port. */
+static uint64_t calibrate_tsc(void) {
+  uint32_t c0 = control_clock_us();
+  uint64_t t0 = rdtsc();
+  uint32_t c1;
+  do {
+    for (int i = 0; i < 1000; ++i) cpu_relax();
+    c1 = control_clock_us();
+  } while (c1 - c0 < 2000);
+  uint64_t ticks = (rdtsc() - t0) / (c1 - c0);
+  return ticks ? ticks : 1;
+}
+
+static void send_blocking(const uint8_t* frame, uint32_t len) {
+  while (net_send(&net, frame, len) != 0) net_reclaim_tx(&net);
+}
+
+static void report(const char* key, uint64_t v) {
+  console_puts(" ");
+  console_puts(key);
+  console_puts("=");
+  console_dec(v);
+}
+
+int guest_main(const char* cmdline, uint64_t ram_bytes) {
+  uint64_t tsc_entry = rdtsc();
+  console_puts("strata-guest: up with ");
+  console_dec(ram_bytes >> 20);
+  console_puts(" MiB, cmdline: ");
+  console_puts(cmdline);
+  console_puts("\n");
+
+  struct config cfg;
+  if (parse_config(cmdline, &cfg)) return 2;
+  uint32_t len;
+  uint64_t base;
+  uint32_t irq;
+  const char* dev = cmdline_value(cmdline, "virtio_mmio.device", 0, &len);
+  if (!dev || !parse_virtio_mmio(dev, len, &base, &irq)) {
+    console_puts("strata-guest: no virtio_mmio.device= on the command line (start strata-hv with --net)\n");
+    return 2;
+  }
+  if (net_init(&net, base) != 0) return 1;
+  uint64_t tsc_per_us = calibrate_tsc();
+  console_puts("strata-guest: net0 ");
+  console_mac(net.mac);
+  console_puts(" ready\n");
+
+  struct counters n = {0};
+  uint64_t deadline = rdtsc() + cfg.timeout_ms * 1000 * tsc_per_us;
+  uint64_t tsc_first = 0, tsc_done = 0, linger_until = 0;
+  int timed_out = 0;
+  for (uint64_t iter = 0;; ++iter) {
+    /* Send while the window allows. */
+    if (n.sent < cfg.send && (cfg.expect == 0 || n.sent - n.received < cfg.window)) {
+      uint32_t flen = build_frame(frame_buf, cfg.dst, net.mac, &cfg.tags, (uint32_t)n.sent, cfg.payload, cfg.payload_len);
+      if (net_send(&net, frame_buf, flen) == 0) {
+        if (n.sent++ == 0) {
+          tsc_first = rdtsc();
+          control_mark(1);
+        }
+      }
+    }
+    /* Receive everything that is there. */
+    uint8_t* frame;
+    uint16_t id;
+    uint32_t flen;
+    while ((flen = net_poll_rx(&net, &frame, &id)) != 0) {
+      struct frame_info fi;
+      if (flen == 0xffffffffu) {
+        n.malformed++;
+      } else if (!parse_frame(frame, flen, &fi)) {
+        n.other++;
+      } else if (!tag_stacks_equal(&fi.tags, &cfg.expect_tags)) {
+        n.wrong_tags++;
+      } else if (fi.payload_len < cfg.payload_len || memcmp(fi.payload, cfg.payload, cfg.payload_len) != 0) {
+        n.bad_payload++;
+      } else {
+        if (n.received++ == 0 && !tsc_first) {
+          tsc_first = rdtsc();
+          control_mark(1);
+        }
+        if (cfg.echo) {
+          /* Back to the sender, from us, tags and payload unchanged. */
+          memcpy(frame, fi.src, 6);
+          memcpy(frame + 6, net.mac, 6);
+          memcpy(frame_buf, frame, flen);
+          send_blocking(frame_buf, flen);
+          n.echoed++;
+        }
+      }
+      net_release_rx(&net, id);
+    }
+    net_reclaim_tx(&net);
+    if (!tsc_done && n.sent >= cfg.send && n.received >= cfg.expect) {
+      tsc_done = rdtsc();
+      control_mark(2);
+      linger_until = tsc_done + cfg.linger_ms * 1000 * tsc_per_us;
+    }
+    if ((iter & 255) == 0) {
+      uint64_t now = rdtsc();
+      if (tsc_done && now >= linger_until) break;
+      if (!tsc_done && now >= deadline) {
+        timed_out = 1;
+        break;
+      }
+    }
+  }
+
+  int pass = !timed_out && n.received == cfg.expect && n.wrong_tags == 0 && n.bad_payload == 0 && n.malformed == 0;
+  console_puts("strata-guest: result");
+  report("sent", n.sent);
+  report("received", n.received);
+  report("echoed", n.echoed);
+  report("wrong_tags", n.wrong_tags);
+  report("bad_payload", n.bad_payload);
+  report("other", n.other);
+  report("malformed", n.malformed);
+  report("kicks", net.kicks);
+  report("boot_to_first_frame_us", tsc_first ? (tsc_first - tsc_entry) / tsc_per_us : 0);
+  report("data_phase_us", tsc_first && tsc_done ? (tsc_done - tsc_first) / tsc_per_us : 0);
+  console_puts(pass ? " status=PASS\n" : (timed_out ? " status=FAIL(timeout)\n" : " status=FAIL\n"));
+  return pass ? 0 : 1;
+}
