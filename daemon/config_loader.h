@@ -1,0 +1,45 @@
+// Reading and validating strata.v1.Config: every check happens before
+// anything is started, and an error names the field it is about
+// ("bridges[0].ports[1].access.stack.tags[0].vid: 4096 is out of range").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "l2tags/tpid_set.h"
+#include "ofproto/port_config.h"
+#include "strata/v1/config.pb.h"
+#include "vnic/port_spec.h"
+
+namespace strata::daemon {
+
+// Parses a Protobuf text-format Config file.
+Result<v1::Config> read_config_file(const std::string& path);
+
+// One port, validated and converted.
+struct PortPlan {
+  vnic::PortSpec spec;         // driver view
+  ofproto::BridgePort bridge;  // bridge view (dp_port filled in when added)
+};
+struct BridgePlan {
+  std::string name;             // bridge name
+  std::vector<PortPlan> ports;  // in config order
+};
+struct ConfigPlan {
+  l2tags::TpidSet tpids;           // recognised TPIDs
+  uint32_t megaflow_idle_ms = 10000;
+  uint32_t emc_insert_inv_prob = 100;
+  std::vector<BridgePlan> bridges;
+};
+
+// Validates the whole config and converts it; nothing is applied.
+Result<ConfigPlan> plan_config(const v1::Config& config);
+
+// Converters shared with the management API.
+Result<l2tags::TagStack> to_tag_stack(const v1::TagStack& stack, const l2tags::TpidSet& tpids,
+                                      const std::string& field);
+Result<l2tags::StackPattern> to_stack_pattern(const v1::TagStack& stack, const l2tags::TpidSet& tpids,
+                                              const std::string& field);
+
+}  // namespace strata::daemon

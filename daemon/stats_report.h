@@ -1,0 +1,15 @@
+// Human-readable reports of the datapath's counters: ports, PMD stages
+// (cycles per packet by stage, like OVS's pmd-perf-show) and megaflows.
+#pragma once
+
+#include <string>
+
+#include "datapath/dpif.h"
+
+namespace strata::daemon {
+
+std::string port_stats_table(const datapath::Dpif& dpif);
+std::string pmd_stats_table(const datapath::Dpif& dpif);
+std::string megaflow_table(const datapath::Dpif& dpif);
+
+}  // namespace strata::daemon

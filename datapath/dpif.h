@@ -1,0 +1,76 @@
+// Dpif: the narrow interface between the slow path (ofproto) and the
+// datapath, in the manner of OVS's dpif_class: ports, megaflows, execute,
+// upcalls, stats. ofproto programs the switch only through this, so the
+// fast path can change (or a test datapath stand in) without touching it.
+//
+// Every call is control-thread only.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "datapath/actions.h"
+#include "datapath/flow_key.h"
+#include "datapath/pmd_stats.h"
+#include "datapath/upcall.h"
+#include "vnic/port_spec.h"
+
+namespace strata::datapath {
+
+struct DpPortInfo {
+  uint32_t port_no = 0;    // datapath port number
+  vnic::PortSpec spec;     // as added
+  bool link_up = false;    // device link state
+  std::string mac;         // device MAC
+};
+
+struct DpPortStats {
+  uint64_t rx_packets = 0, rx_bytes = 0, rx_dropped = 0, rx_errors = 0;  // from the device
+  uint64_t tx_packets = 0, tx_bytes = 0, tx_dropped = 0, tx_errors = 0;  // device + software drops
+  uint64_t malformed = 0;       // frames dropped as malformed at parse
+  uint64_t upcalls = 0;         // frames sent to the slow path
+  uint64_t upcall_dropped = 0;  // frames dropped because the port's upcall share was full
+};
+
+struct MegaflowInfo {
+  FlowKey key{};          // masked key
+  FlowMask mask{};        // mask
+  std::string actions;    // format_actions()
+  uint64_t packets = 0;   // frames matched
+  uint64_t bytes = 0;     // bytes matched
+  uint64_t idle_ms = 0;   // since last use
+};
+
+class Dpif {
+ public:
+  virtual ~Dpif() = default;
+
+  virtual Result<uint32_t> port_add(const vnic::PortSpec& spec) = 0;
+  virtual Status port_del(uint32_t port_no) = 0;
+  virtual std::vector<DpPortInfo> port_list() const = 0;
+  virtual Result<DpPortStats> port_stats(uint32_t port_no) const = 0;
+
+  // Installs a megaflow (key is masked here). ALREADY_EXISTS if the same
+  // mask and masked key are installed.
+  virtual Status flow_put(const FlowKey& key, const FlowMask& mask, const ActionBuilder& actions) = 0;
+  // Removes every megaflow for which `pred` is true; returns how many.
+  virtual size_t flow_del_if(const std::function<bool(const MegaflowInfo&)>& pred) = 0;
+  virtual void flow_flush() = 0;
+  virtual std::vector<MegaflowInfo> flow_dump() const = 0;
+
+  // Runs `actions` on `packet` now, from the control thread (packet-out).
+  // Takes ownership of the packet.
+  virtual Status execute(rte_mbuf* packet, uint32_t in_port, const ActionBuilder& actions) = 0;
+  // Allocates a packet from the datapath's pool holding `bytes`.
+  virtual Result<rte_mbuf*> make_packet(const uint8_t* bytes, size_t len) = 0;
+
+  virtual void set_upcall_handler(UpcallHandler* handler) = 0;
+  virtual std::vector<PmdStatsSnapshot> pmd_stats() const = 0;
+};
+
+}  // namespace strata::datapath

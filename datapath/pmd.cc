@@ -1,0 +1,339 @@
+#include "datapath/pmd.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+#include <sys/prctl.h>
+
+#include <cstring>
+
+#include "datapath/execute.h"
+#include "datapath/flow_extract.h"
+#include "datapath/flow_hash.h"
+#include "datapath/packet_meta.h"
+
+namespace strata::datapath {
+
+namespace {
+
+// Idle back-off (like OVS's pmd-sleep-max): after kIdleSpins empty polls,
+// sleep 1 us, doubling up to kMaxSleepUs, so a quiet stratad leaves its
+// CPU to guests and peers; the first frame resets it.
+constexpr unsigned kIdleSpins = 64;
+constexpr unsigned kMaxSleepUs = 250;
+
+}  // namespace
+
+// Output sink of execute_actions() on a PMD: frames are buffered per port
+// and sent in bursts at the end of the rx burst.
+struct PmdExecContext {
+  Pmd& pmd;
+  void output(uint32_t port_no, rte_mbuf* m) { pmd.buffer_output(port_no, m); }
+  void to_controller(rte_mbuf* m, const Action& a) {
+    PacketMeta* meta = packet_meta(m);
+    meta->in_port = pmd.in_port_->port_no;
+    meta->reason = UpcallReason::kController;
+    meta->cookie = a.port;
+    meta->max_len = a.value;
+    if (pmd.n_to_slow_ < kBurst) {
+      pmd.to_slow_[pmd.n_to_slow_++] = m;
+    } else {
+      pmd.in_port_->counters.upcall_dropped.fetch_add(1, std::memory_order_relaxed);
+      rte_pktmbuf_free(m);
+    }
+  }
+  void drop(rte_mbuf* m) {
+    pmd.in_port_->counters.tx_dropped.fetch_add(1, std::memory_order_relaxed);
+    rte_pktmbuf_free(m);
+  }
+  rte_mempool* pool() { return pmd.dp_.pool; }
+};
+
+Pmd::Pmd(unsigned index, unsigned cpu, DatapathShared& dp) : index_(index), cpu_(cpu), dp_(dp) {
+  emc_ = std::make_unique<Emc>(Emc::kDefaultEntries, dp.emc_insert_inv_prob);
+  tx_ = static_cast<TxBuffer*>(rte_zmalloc("strata_pmd_tx", sizeof(TxBuffer) * kMaxPorts, RTE_CACHE_LINE_SIZE));
+  auto* empty = new PollList();
+  poll_list_.store(empty);
+}
+
+Pmd::~Pmd() {
+  rte_free(tx_);
+  delete poll_list_.load();
+}
+
+int Pmd::run() {
+  // Short sleeps must be short: the default 50 us timer slack would make
+  // every back-off sleep at least that long.
+  prctl(PR_SET_TIMERSLACK, 1UL);
+  dp_.rcu->thread_online(index_);
+  const uint64_t tsc_per_ms = dp_.tsc_hz / 1000;
+  unsigned idle_polls = 0, sleep_us = 0;
+  rte_mbuf* pkts[kBurst];
+
+  while (!dp_.quit.load(std::memory_order_relaxed)) {
+    // Top of the loop: nothing read in the last iteration is held any more.
+    rte_rcu_qsbr_quiescent(dp_.rcu->qsbr(), index_);
+    sweep_if_asked();
+    uint64_t t0 = rte_rdtsc();
+    now_ms_ = t0 / tsc_per_ms;
+    ports_ = dp_.ports.load(std::memory_order_acquire);
+    const PollList* list = poll_list_.load(std::memory_order_acquire);
+
+    unsigned received = 0;
+    for (unsigned q = 0; q < list->n; ++q) {
+      DpPort* port = list->rxq[q].port;
+      const uint16_t n = rte_eth_rx_burst(port->ethdev_id, list->rxq[q].queue, pkts, kBurst);
+      const uint64_t t1 = rte_rdtsc();
+      if (n == 0) {
+        PmdStats::add(stats_.cycles[kStageIdle], t1 - t0);
+        t0 = t1;
+        continue;
+      }
+      PmdStats::add(stats_.cycles[kStageRx], t1 - t0);
+      received += n;
+      process_burst(port, pkts, n);
+      t0 = rte_rdtsc();
+    }
+    PmdStats::add(stats_.iterations, 1);
+
+    if (received > 0 || dp_.busy_poll) {
+      idle_polls = 0;
+      sleep_us = 0;
+    } else if (++idle_polls > kIdleSpins) {
+      sleep_us = sleep_us == 0 ? 1 : std::min(sleep_us * 2, kMaxSleepUs);
+      const uint64_t s0 = rte_rdtsc();
+      rte_delay_us_sleep(sleep_us);
+      PmdStats::add(stats_.cycles[kStageIdle], rte_rdtsc() - s0);
+      PmdStats::add(stats_.sleeps, 1);
+    }
+  }
+  // Leaving: nothing buffered may outlive the thread.
+  flush_tx();
+  dp_.rcu->thread_offline(index_);
+  return 0;
+}
+
+void Pmd::sweep_if_asked() {
+  const uint64_t gen = dp_.rcu->sweep_requested();
+  if (gen == sweep_seen_) return;
+  emc_->sweep_dead();
+  sweep_seen_ = gen;
+  dp_.rcu->ack_sweep(index_, gen);
+}
+
+// The story of one burst: parse, look up, execute, send.
+void Pmd::process_burst(DpPort* in, rte_mbuf** pkts, int n) {
+  in_port_ = in;
+  PmdStats::add(stats_.packets, static_cast<uint64_t>(n));
+  uint64_t t = rte_rdtsc();
+
+  n = parse_batch(in, pkts, n);
+  uint64_t t2 = rte_rdtsc();
+  PmdStats::add(stats_.cycles[kStageParse], t2 - t);
+  t = t2;
+
+  const Megaflow* flows[kBurst];
+  lookup_batch(in, pkts, n, flows);
+  t2 = rte_rdtsc();
+  PmdStats::add(stats_.cycles[kStageLookup], t2 - t);
+  t = t2;
+
+  execute_batch(pkts, n, flows);
+  upcall_batch(in, to_slow_, n_to_slow_);
+  n_to_slow_ = 0;
+  t2 = rte_rdtsc();
+  PmdStats::add(stats_.cycles[kStageActions], t2 - t);
+  t = t2;
+
+  flush_tx();
+  PmdStats::add(stats_.cycles[kStageTx], rte_rdtsc() - t);
+}
+
+// Parses every frame's key; drops (and counts) malformed ones, compacting
+// the burst so the later stages see only good frames.
+int Pmd::parse_batch(DpPort* in, rte_mbuf** pkts, int n) {
+  int good = 0;
+  for (int i = 0; i < n; ++i) {
+    if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
+    rte_mbuf* m = pkts[i];
+    FlowKey* key = &keys_[good];
+    const ExtractResult r =
+        extract_flow_key(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, in->port_no, dp_.tpids, key);
+    if (r != ExtractResult::kOk) [[unlikely]] {
+      in->counters.malformed.fetch_add(1, std::memory_order_relaxed);
+      rte_pktmbuf_free(m);
+      continue;
+    }
+    depths_[good] = key->tag_depth;
+    pkts[good++] = m;
+  }
+  return good;
+}
+
+void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows) {
+  const FlowKey* pending[kBurst];
+  int pending_idx[kBurst];
+  int n_pending = 0;
+  uint64_t batch_hits = 0, emc_hits = 0;
+
+  for (int i = 0; i < n; ++i) {
+    hashes_[i] = flow_hash(keys_[i]);
+    // Frames of one flow arrive together: the previous frame's answer is
+    // the cheapest cache there is.
+    if (i > 0 && flows[i - 1] != nullptr && hashes_[i] == hashes_[i - 1] &&
+        std::memcmp(&keys_[i], &keys_[i - 1], sizeof(FlowKey)) == 0) {
+      flows[i] = flows[i - 1];
+      ++batch_hits;
+      continue;
+    }
+    flows[i] = emc_->lookup(keys_[i], hashes_[i]);
+    if (flows[i] != nullptr) {
+      ++emc_hits;
+      continue;
+    }
+    pending[n_pending] = &keys_[i];
+    pending_idx[n_pending++] = i;
+  }
+  PmdStats::add(stats_.batch_hits, batch_hits);
+  PmdStats::add(stats_.emc_hits, emc_hits);
+  if (n_pending == 0) return;
+
+  const Megaflow* found[kBurst];
+  dp_.classifier->lookup_batch(pending, n_pending, found);
+  uint64_t mf_hits = 0, misses = 0;
+  for (int j = 0; j < n_pending; ++j) {
+    const int i = pending_idx[j];
+    flows[i] = found[j];
+    if (found[j] != nullptr) {
+      ++mf_hits;
+      emc_->insert(hashes_[i], found[j]);  // the EMC samples 1 in emc_insert_inv_prob
+      continue;
+    }
+    ++misses;
+    // A miss: to the slow path, with where it came from.
+    rte_mbuf* m = pkts[i];
+    PacketMeta* meta = packet_meta(m);
+    meta->in_port = in->port_no;
+    meta->reason = UpcallReason::kMiss;
+    meta->cookie = 0;
+    meta->max_len = 0;
+    to_slow_[n_to_slow_++] = m;
+    pkts[i] = nullptr;
+  }
+  PmdStats::add(stats_.megaflow_hits, mf_hits);
+  PmdStats::add(stats_.misses, misses);
+}
+
+// Groups the burst by megaflow and runs each group's actions once.
+void Pmd::execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows) {
+  PmdExecContext ctx{*this};
+  bool done[kBurst] = {};
+  rte_mbuf* group[kBurst];
+  uint8_t group_depths[kBurst];
+  for (int i = 0; i < n; ++i) {
+    if (done[i] || pkts[i] == nullptr) continue;
+    const Megaflow* flow = flows[i];
+    int g = 0;
+    uint64_t bytes = 0;
+    for (int j = i; j < n; ++j) {
+      if (done[j] || pkts[j] == nullptr || flows[j] != flow) continue;
+      done[j] = true;
+      group[g] = pkts[j];
+      group_depths[g++] = depths_[j];
+      bytes += pkts[j]->pkt_len;
+    }
+    // Shared with other PMDs matching the same megaflow: atomic adds, once
+    // per group, not per frame.
+    flow->packets.fetch_add(static_cast<uint64_t>(g), std::memory_order_relaxed);
+    flow->bytes.fetch_add(bytes, std::memory_order_relaxed);
+    if (flow->last_used.load(std::memory_order_relaxed) != now_ms_) {
+      flow->last_used.store(now_ms_, std::memory_order_relaxed);
+    }
+    const auto* list = static_cast<const ActionList*>(flow->actions.load(std::memory_order_acquire));
+    execute_actions(*list, group, group_depths, g, ctx);
+  }
+}
+
+void Pmd::upcall_batch(DpPort* in, rte_mbuf** pkts, int n) {
+  if (n == 0) return;
+  // The port's own ring: a port flooding new flows fills only its share.
+  const unsigned sent = rte_ring_mp_enqueue_burst(in->upcall_ring, reinterpret_cast<void**>(pkts),
+                                                  static_cast<unsigned>(n), nullptr);
+  in->counters.upcalls.fetch_add(sent, std::memory_order_relaxed);
+  if (sent < static_cast<unsigned>(n)) {
+    in->counters.upcall_dropped.fetch_add(n - sent, std::memory_order_relaxed);
+    rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+void Pmd::buffer_output(uint32_t port_no, rte_mbuf* m) {
+  if (port_no >= kMaxPorts || ports_->by_no[port_no] == nullptr) [[unlikely]] {
+    // The port went away after this megaflow was made; its flows are being
+    // removed. Count it against the ingress port.
+    in_port_->counters.tx_dropped.fetch_add(1, std::memory_order_relaxed);
+    rte_pktmbuf_free(m);
+    return;
+  }
+  TxBuffer& b = tx_[port_no];
+  if (b.n == 0) {
+    if (n_dirty_ == sizeof(dirty_) / sizeof(dirty_[0])) flush_tx();
+    dirty_[n_dirty_++] = static_cast<uint16_t>(port_no);
+  }
+  b.pkts[b.n++] = m;
+  if (b.n == kBurst) {
+    // Full: send now; the port stays on the dirty list with n = 0.
+    DpPort* port = ports_->by_no[port_no];
+    const uint16_t txq = static_cast<uint16_t>(index_ % port->n_txq);
+    if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
+    const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, b.pkts, b.n);
+    if (port->txq_shared) rte_spinlock_unlock(&port->txq_lock[txq]);
+    if (sent < b.n) {
+      port->counters.tx_dropped.fetch_add(b.n - sent, std::memory_order_relaxed);
+      rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
+    }
+    b.n = 0;
+  }
+}
+
+void Pmd::flush_tx() {
+  for (unsigned d = 0; d < n_dirty_; ++d) {
+    TxBuffer& b = tx_[dirty_[d]];
+    if (b.n == 0) continue;
+    DpPort* port = ports_ != nullptr ? ports_->by_no[dirty_[d]] : nullptr;
+    if (port == nullptr) {
+      rte_pktmbuf_free_bulk(b.pkts, b.n);
+      b.n = 0;
+      continue;
+    }
+    const uint16_t txq = static_cast<uint16_t>(index_ % port->n_txq);
+    if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
+    const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, b.pkts, b.n);
+    if (port->txq_shared) rte_spinlock_unlock(&port->txq_lock[txq]);
+    if (sent < b.n) {
+      port->counters.tx_dropped.fetch_add(b.n - sent, std::memory_order_relaxed);
+      rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
+    }
+    b.n = 0;
+  }
+  n_dirty_ = 0;
+}
+
+PmdStatsSnapshot Pmd::snapshot() const {
+  PmdStatsSnapshot s;
+  s.pmd = index_;
+  s.cpu = cpu_;
+  for (int i = 0; i < kStageCount; ++i) s.cycles[i] = stats_.cycles[i].load(std::memory_order_relaxed);
+  s.packets = stats_.packets.load(std::memory_order_relaxed);
+  s.iterations = stats_.iterations.load(std::memory_order_relaxed);
+  s.emc_hits = stats_.emc_hits.load(std::memory_order_relaxed);
+  s.batch_hits = stats_.batch_hits.load(std::memory_order_relaxed);
+  s.megaflow_hits = stats_.megaflow_hits.load(std::memory_order_relaxed);
+  s.misses = stats_.misses.load(std::memory_order_relaxed);
+  s.sleeps = stats_.sleeps.load(std::memory_order_relaxed);
+  s.tsc_hz = dp_.tsc_hz;
+  s.rxqs = poll_list()->n;
+  return s;
+}
+
+}  // namespace strata::datapath
