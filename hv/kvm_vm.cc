@@ -1,6 +1,7 @@
 #include "hv/kvm_vm.h"
 
 #include <fcntl.h>
+#include <algorithm>
 #include <sys/ioctl.h>
 
 #include "hv/hex.h"
@@ -103,15 +104,17 @@ Status KvmVm::set_irq_line(uint32_t irq, bool level) {
 }
 
 Result<std::vector<kvm_cpuid_entry2>> KvmVm::supported_cpuid() const {
-  // Grow the buffer until KVM stops saying E2BIG.
-  for (uint32_t n = 64; n <= 4096; n *= 2) {
-    std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2));
-    auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
+  // KVM_MAX_CPUID_ENTRIES (256) is enough for every kernel so far; grow if
+  // a future one says E2BIG.
+  for (uint32_t n = 256; n <= 4096; n *= 2) {
+    std::vector<uint8_t> buf(sizeof(KvmCpuid2Header) + n * sizeof(kvm_cpuid_entry2));
+    auto* c = reinterpret_cast<KvmCpuid2Header*>(buf.data());
+    auto* entries = reinterpret_cast<kvm_cpuid_entry2*>(buf.data() + sizeof(KvmCpuid2Header));
     c->nent = n;
-    if (::ioctl(kvm_.get(), KVM_GET_SUPPORTED_CPUID, c) == 0) {
-      return std::vector<kvm_cpuid_entry2>(c->entries, c->entries + c->nent);
+    if (::ioctl(kvm_.get(), kKvmGetSupportedCpuid, c) == 0) {
+      return std::vector<kvm_cpuid_entry2>(entries, entries + std::min(c->nent, n));
     }
-    if (errno != E2BIG) return os_error("KVM_GET_SUPPORTED_CPUID failed");
+    if (errno != E2BIG) return os_error("KVM_GET_SUPPORTED_CPUID with room for " + std::to_string(n) + " entries failed");
   }
   return internal_error("KVM_GET_SUPPORTED_CPUID wants more than 4096 entries");
 }

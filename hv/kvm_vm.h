@@ -16,6 +16,20 @@
 
 namespace strata::hv {
 
+// struct kvm_cpuid2 ends in __DECLARE_FLEX_ARRAY, which in C++ puts a 1-byte
+// empty struct before the entries: g++ sees entries at offset 12 and a
+// 12-byte struct, the kernel's C at 8. Both the layout and the ioctl numbers
+// (which encode the size) come out wrong, and KVM answers EINVAL. strata-hv
+// never uses struct kvm_cpuid2: this header, then the entries at offset 8.
+struct KvmCpuid2Header {
+  uint32_t nent;     // entries that follow
+  uint32_t padding;  // zero
+};
+constexpr unsigned long kKvmGetSupportedCpuid = _IOWR(KVMIO, 0x05, KvmCpuid2Header);
+constexpr unsigned long kKvmSetCpuid2 = _IOW(KVMIO, 0x90, KvmCpuid2Header);
+static_assert(kKvmGetSupportedCpuid == 0xc008ae05, "KVM_GET_SUPPORTED_CPUID as the kernel numbers it");
+static_assert(kKvmSetCpuid2 == 0x4008ae90, "KVM_SET_CPUID2 as the kernel numbers it");
+
 class KvmVm {
  public:
   // Opens `device` (normally /dev/kvm), checks the API version and the

@@ -20,16 +20,17 @@ Result<std::unique_ptr<Vcpu>> Vcpu::create(const KvmVm& vm, uint32_t index,
   std::unique_ptr<Vcpu> vcpu(new Vcpu(index, std::move(fd), static_cast<kvm_run*>(run), vm.vcpu_mmap_size()));
 
   // Each vCPU reports its own APIC id, or an SMP guest sees N copies of CPU 0.
-  std::vector<uint8_t> buf(sizeof(kvm_cpuid2) + cpuid.size() * sizeof(kvm_cpuid_entry2));
-  auto* c = reinterpret_cast<kvm_cpuid2*>(buf.data());
+  std::vector<uint8_t> buf(sizeof(KvmCpuid2Header) + cpuid.size() * sizeof(kvm_cpuid_entry2));
+  auto* c = reinterpret_cast<KvmCpuid2Header*>(buf.data());
+  auto* entries = reinterpret_cast<kvm_cpuid_entry2*>(buf.data() + sizeof(KvmCpuid2Header));
   c->nent = uint32_t(cpuid.size());
-  std::memcpy(c->entries, cpuid.data(), cpuid.size() * sizeof(kvm_cpuid_entry2));
+  std::memcpy(entries, cpuid.data(), cpuid.size() * sizeof(kvm_cpuid_entry2));
   for (uint32_t i = 0; i < c->nent; ++i) {
-    kvm_cpuid_entry2& e = c->entries[i];
+    kvm_cpuid_entry2& e = entries[i];
     if (e.function == 1) e.ebx = (e.ebx & 0x00ffffff) | (index << 24);
     if (e.function == 0xb || e.function == 0x1f) e.edx = index;
   }
-  if (::ioctl(vcpu->fd_.get(), KVM_SET_CPUID2, c) != 0) return os_error("cannot set CPUID of vCPU " + std::to_string(index));
+  if (::ioctl(vcpu->fd_.get(), kKvmSetCpuid2, c) != 0) return os_error("cannot set CPUID of vCPU " + std::to_string(index));
   return vcpu;
 }
 

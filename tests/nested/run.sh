@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run.sh SCENARIO [BUILD_DIR]
+#
+# Boots Debian's kernel in QEMU with software emulation (TCG, -cpu max: it
+# emulates AMD SVM, so KVM works inside) with an initramfs holding strata-hv,
+# and runs one scenario of tests/nested/scenarios there (L1); the scenario
+# starts L2 guests with strata-hv. Prints timings; the QEMU process and the
+# temporary directory are removed on every exit path. Exit 0 = pass,
+# 77 = cannot run here (no QEMU or kernel), anything else = fail.
+set -uo pipefail
+scenario=${1:?usage: run.sh SCENARIO [BUILD_DIR]}
+build=${2:-${STRATA_BUILD_DIR:-}}
+[ -n "$build" ] || { echo "run.sh: give BUILD_DIR or set STRATA_BUILD_DIR" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+timeout_s=${STRATA_NESTED_TIMEOUT:-420}
+l1_mem=${STRATA_NESTED_L1_MEMORY:-2048}
+
+qemu=$(command -v qemu-system-x86_64 || true)
+[ -n "$qemu" ] || { echo "SKIP: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; exit 77; }
+kernel=
+for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
+  v=${k#/boot/vmlinuz-}
+  [ -f "/lib/modules/$v/kernel/arch/x86/kvm/kvm-amd.ko" ] && kernel=$k kver=$v
+done
+[ -n "$kernel" ] || { echo "SKIP: no /boot/vmlinuz-* with kvm-amd.ko (apt-get install linux-image-amd64)"; exit 77; }
+[ -r "$kernel" ] || { echo "SKIP: $kernel is not readable"; exit 77; }
+
+work=$(mktemp -d /tmp/strata-nested.XXXXXX)
+qemu_pid=
+cleanup() {
+  if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+    kill "$qemu_pid" 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$qemu_pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ms() { date +%s%3N; }
+t_build=$(ms)
+"$here/build_initramfs.sh" "$build" "$kver" "$work/initrd.gz" || { echo "FAIL: could not build the initramfs"; exit 1; }
+echo "nested: initramfs $(du -h "$work/initrd.gz" | cut -f1) built in $(( $(ms) - t_build )) ms; kernel $kernel"
+
+t0=$(ms)
+"$qemu" -accel tcg -cpu max -smp 2 -m "$l1_mem" -nographic -no-reboot \
+  -kernel "$kernel" -initrd "$work/initrd.gz" \
+  -append "console=ttyS0 quiet panic=-1 strata.scenario=$scenario" \
+  < /dev/null > "$work/serial.log" 2>&1 &
+qemu_pid=$!
+
+l1_up=
+deadline=$(( t0 + timeout_s * 1000 ))
+result=
+while [ "$(ms)" -lt "$deadline" ]; do
+  if [ -z "$l1_up" ] && grep -q 'NESTED: L1 userspace up' "$work/serial.log"; then
+    l1_up=$(( $(ms) - t0 ))
+    echo "nested: L1 boot (QEMU start to L1 userspace): $l1_up ms"
+  fi
+  result=$(tr -d '\r' < "$work/serial.log" | grep -a 'NESTED-RESULT:' | tail -1)
+  [ -n "$result" ] && break
+  kill -0 "$qemu_pid" 2>/dev/null || break
+  sleep 0.5
+done
+total=$(( $(ms) - t0 ))
+# Give L1 a moment to power off by itself; cleanup() kills it otherwise.
+for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
+
+tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest)|Port|packets|error|Error' | grep -av 'NESTED-RESULT'
+echo "nested: scenario $scenario finished in $total ms of host time (timeout ${timeout_s} s)"
+case "$result" in
+  *" rc=0") echo "PASS: nested $scenario"; exit 0 ;;
+  "") echo "FAIL: nested $scenario produced no result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -80; exit 1 ;;
+  *) echo "FAIL: nested $scenario: $result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -120; exit 1 ;;
+esac
