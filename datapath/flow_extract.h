@@ -1,0 +1,131 @@
+// Flow-key extraction: the first thing a PMD thread does with every frame.
+//
+// extract_flow_key() reads a frame once, front to back, and fills every field
+// of a FlowKey (flow_key.h); a field the frame does not carry is zero. The
+// Ethernet header and the tag stack are parsed here, inline, because every
+// frame needs them; the L3/L4 parsers live in flow_extract.cc and run only for
+// the ethertypes that have them (ARP, IPv4, IPv6).
+//
+// What is malformed and what is not:
+//  - kRunt, kTruncatedTag, kTooManyTags: the frame cannot be classified at
+//    all (no complete Ethernet header, or a tag stack that is cut off or
+//    deeper than l2tags::kMaxTags). The caller counts and drops it; the key
+//    is then partly filled and must not be used.
+//  - A truncated or odd L3/L4 header is *not* malformed (as in OVS): the key
+//    keeps every header that was complete and leaves the rest zero, so such
+//    frames still reach the pipeline, which may match on what was parsed.
+//
+// Field encodings (see also flow_key.h):
+//  - IPv4/ARP addresses and L4 ports: network byte order, as on the wire.
+//  - ICMP / ICMPv6: tp_src = type, tp_dst = code, as plain numbers.
+//  - tcp_flags, arp_op, ipv6_label, tags: host byte order.
+//  - ip_frag: kFragAny for any fragment, | kFragLater when its offset is not
+//    zero. L4 fields are read only from unfragmented packets and first
+//    fragments (a later fragment carries no L4 header).
+//  - eth_type below 0x0600 (an 802.3 length) is kept as it is; nothing after
+//    it is parsed.
+//
+// Hot-path rules: no allocation, no exceptions, no byte read at or beyond
+// `len`, unaligned loads through memcpy (frames start anywhere in a buffer).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "datapath/flow_key.h"
+#include "l2tags/tag.h"
+#include "l2tags/tpid_set.h"
+
+namespace strata::datapath {
+
+enum class ExtractResult : uint8_t {
+  kOk,            // the key is complete
+  kRunt,          // shorter than an untagged Ethernet header (14 bytes)
+  kTruncatedTag,  // a TPID announces a tag but its TCI or the type after it is cut off
+  kTooManyTags,   // more than l2tags::kMaxTags tags
+};
+
+constexpr const char* to_string(ExtractResult r) {
+  switch (r) {
+    case ExtractResult::kOk: return "ok";
+    case ExtractResult::kRunt: return "runt frame";
+    case ExtractResult::kTruncatedTag: return "truncated tag";
+    case ExtractResult::kTooManyTags: return "too many tags";
+  }
+  return "unknown extract result";
+}
+
+inline constexpr uint16_t kEthTypeIpv4 = 0x0800;
+inline constexpr uint16_t kEthTypeArp = 0x0806;
+inline constexpr uint16_t kEthTypeIpv6 = 0x86dd;
+
+inline constexpr uint8_t kIpProtoIcmp = 1;
+inline constexpr uint8_t kIpProtoTcp = 6;
+inline constexpr uint8_t kIpProtoUdp = 17;
+inline constexpr uint8_t kIpProtoIcmpv6 = 58;
+inline constexpr uint8_t kIpProtoSctp = 132;
+
+namespace detail {
+
+// Big-endian 16-bit load from any address: one load + one byte swap.
+inline uint16_t load_be16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap16(v);
+}
+
+// L3 parsers, out of line: they run only for their ethertype. `l3` points
+// just after the ethertype field and `len` bytes are readable from there.
+void extract_ipv4(const uint8_t* l3, uint32_t len, FlowKey* key);
+void extract_ipv6(const uint8_t* l3, uint32_t len, FlowKey* key);
+void extract_arp(const uint8_t* l3, uint32_t len, FlowKey* key);
+
+}  // namespace detail
+
+// Parses `frame[0, len)` received on `in_port` into `*key`. Every type field
+// that `tpids` contains announces a tag; the first that does not is the inner
+// ethertype. Returns kOk or why the frame must be dropped.
+inline ExtractResult extract_flow_key(const uint8_t* frame, uint32_t len, uint32_t in_port,
+                                      const l2tags::TpidSet& tpids, FlowKey* key) {
+  // Zeroing all 128 bytes up front (four vector stores) is cheaper than
+  // zeroing the fields a frame lacks one by one, and makes "absent = 0" hold
+  // on every path out of the parsers.
+  key->clear();
+  key->in_port = in_port;
+  if (len < 14) [[unlikely]] {
+    return ExtractResult::kRunt;
+  }
+  std::memcpy(key->eth_dst, frame, 6);
+  std::memcpy(key->eth_src, frame + 6, 6);
+
+  uint32_t off = 12;  // the type field under inspection
+  uint16_t type = detail::load_be16(frame + off);
+  int depth = 0;
+  while (tpids.contains(type)) {
+    if (depth == l2tags::kMaxTags) [[unlikely]] {
+      return ExtractResult::kTooManyTags;
+    }
+    // The tag's TCI and the type field after it must both be in the frame.
+    if (len < off + 6) [[unlikely]] {
+      return ExtractResult::kTruncatedTag;
+    }
+    key->tags[depth] = KeyTag{type, detail::load_be16(frame + off + 2)};
+    ++depth;
+    off += 4;
+    type = detail::load_be16(frame + off);
+  }
+  key->tag_depth = static_cast<uint8_t>(depth);
+  key->eth_type = type;
+
+  const uint8_t* l3 = frame + off + 2;
+  const uint32_t l3_len = len - off - 2;
+  switch (type) {
+    case kEthTypeIpv4: detail::extract_ipv4(l3, l3_len, key); break;
+    case kEthTypeIpv6: detail::extract_ipv6(l3, l3_len, key); break;
+    case kEthTypeArp: detail::extract_arp(l3, l3_len, key); break;
+    default: break;
+  }
+  return ExtractResult::kOk;
+}
+
+}  // namespace strata::datapath
