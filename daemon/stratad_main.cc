@@ -3,7 +3,6 @@
 // (upcalls, housekeeping) until SIGTERM/SIGINT. SIGUSR1 prints the port,
 // PMD and megaflow counters.
 #include <fcntl.h>
-#include <rte_cycles.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -17,6 +16,7 @@
 #include <thread>
 
 #include "daemon/config_loader.h"
+#include "daemon/control_loop.h"
 #include "daemon/stats_report.h"
 #include "datapath/datapath.h"
 #include "datapath/eal.h"
@@ -211,22 +211,15 @@ int main(int argc, char** argv) {
       std::signal(SIGPIPE, SIG_IGN);
       spdlog::info("running: {} PMD thread(s), {} bridge(s)", pmd_cpus->size(), plan.bridges.size());
       report_ready(0);
-      const uint64_t tsc_per_ms = std::max<uint64_t>(1, rte_get_tsc_hz() / 1000);
-      uint64_t last_periodic = 0;
-      while (!g_quit) {
-        const size_t handled = (*dp)->run_once();
-        const uint64_t now = rte_get_tsc_cycles() / tsc_per_ms;
-        if (now - last_periodic > 1000) {
-          last_periodic = now;
-          ofp.run_periodic(now);
-        }
-        if (g_dump) {
-          g_dump = 0;
-          dump_stats(**dp);
-        }
-        // The control thread polls; idle, it naps so it costs next to nothing.
-        if (handled == 0) usleep(100);
-      }
+      daemon::ControlLoop loop(**dp, ofp);
+      loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
+      loop.add_poller([&] {
+        if (!g_dump) return size_t{0};
+        g_dump = 0;
+        dump_stats(**dp);
+        return size_t{1};
+      });
+      loop.run([] { return g_quit != 0; });
       spdlog::info("shutting down");
       dump_stats(**dp);
       (*dp)->stop();
