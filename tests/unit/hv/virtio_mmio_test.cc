@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "hv/devices/virtio_mmio.h"
+
+using namespace strata::hv;
+
+namespace {
+
+// A device that records what the transport asks of it.
+struct FakeDevice : VirtioDevice {
+  uint64_t offered = kVirtioFVersion1 | (1ull << 5);
+  strata::Status activate_result;
+  int activations = 0, resets = 0;
+  uint64_t activated_features = 0;
+  std::vector<VirtQueueConfig> activated_queues;
+
+  uint32_t device_type() const override { return 1; }
+  uint64_t offered_features() const override { return offered; }
+  uint16_t num_queues() const override { return 2; }
+  uint16_t queue_max_size() const override { return 256; }
+  void read_config(uint64_t offset, std::span<uint8_t> data) const override {
+    for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(0xc0 + offset + i);
+  }
+  strata::Status activate(uint64_t f, std::span<const VirtQueueConfig> q) override {
+    ++activations;
+    activated_features = f;
+    activated_queues.assign(q.begin(), q.end());
+    return activate_result;
+  }
+  void reset() override { ++resets; }
+};
+
+struct Fixture {
+  FakeDevice* dev;
+  int log_pipe[2];
+  std::unique_ptr<VirtioMmio> mmio;
+  Fixture() {
+    REQUIRE(pipe(log_pipe) == 0);
+    auto d = std::make_unique<FakeDevice>();
+    dev = d.get();
+    mmio = std::make_unique<VirtioMmio>(std::move(d), "net0", log_pipe[1]);
+  }
+  ~Fixture() {
+    close(log_pipe[0]);
+    close(log_pipe[1]);
+  }
+  uint32_t rd(uint64_t off) {
+    uint8_t b[4];
+    mmio->read(off, b);
+    uint32_t v;
+    std::memcpy(&v, b, 4);
+    return v;
+  }
+  void wr(uint64_t off, uint32_t v) {
+    uint8_t b[4];
+    std::memcpy(b, &v, 4);
+    mmio->write(off, b);
+  }
+  // The driver's side of the handshake up to FEATURES_OK.
+  void negotiate(uint64_t features) {
+    wr(mmio_reg::kStatus, 0);
+    wr(mmio_reg::kStatus, device_status::kAcknowledge | device_status::kDriver);
+    wr(mmio_reg::kDriverFeaturesSel, 0);
+    wr(mmio_reg::kDriverFeatures, uint32_t(features));
+    wr(mmio_reg::kDriverFeaturesSel, 1);
+    wr(mmio_reg::kDriverFeatures, uint32_t(features >> 32));
+    wr(mmio_reg::kStatus, device_status::kAcknowledge | device_status::kDriver | device_status::kFeaturesOk);
+  }
+  void setup_queue(uint32_t q, uint32_t size, uint64_t base) {
+    wr(mmio_reg::kQueueSel, q);
+    wr(mmio_reg::kQueueNum, size);
+    wr(mmio_reg::kQueueDescLow, uint32_t(base));
+    wr(mmio_reg::kQueueDescHigh, uint32_t(base >> 32));
+    wr(mmio_reg::kQueueAvailLow, uint32_t(base + 0x1000));
+    wr(mmio_reg::kQueueUsedLow, uint32_t(base + 0x2000));
+    wr(mmio_reg::kQueueReady, 1);
+  }
+};
+
+constexpr uint32_t kAllButOk = device_status::kAcknowledge | device_status::kDriver | device_status::kFeaturesOk;
+
+}  // namespace
+
+TEST_CASE("virtio-mmio: identification registers", "[hv][virtio-mmio]") {
+  Fixture f;
+  CHECK(f.rd(mmio_reg::kMagic) == 0x74726976);
+  CHECK(f.rd(mmio_reg::kVersion) == 2);
+  CHECK(f.rd(mmio_reg::kDeviceId) == 1);
+  f.wr(mmio_reg::kDeviceFeaturesSel, 0);
+  CHECK(f.rd(mmio_reg::kDeviceFeatures) == (1u << 5));
+  f.wr(mmio_reg::kDeviceFeaturesSel, 1);
+  CHECK(f.rd(mmio_reg::kDeviceFeatures) == 1u);
+  f.wr(mmio_reg::kDeviceFeaturesSel, 2);
+  CHECK(f.rd(mmio_reg::kDeviceFeatures) == 0);
+  f.wr(mmio_reg::kQueueSel, 0);
+  CHECK(f.rd(mmio_reg::kQueueNumMax) == 256);
+  f.wr(mmio_reg::kQueueSel, 2);
+  CHECK(f.rd(mmio_reg::kQueueNumMax) == 0);  // no such queue
+  uint8_t cfg[2];
+  f.mmio->read(mmio_reg::kConfig + 1, cfg);
+  CHECK(cfg[0] == 0xc1);
+}
+
+TEST_CASE("virtio-mmio: FEATURES_OK only for an offered subset with VERSION_1", "[hv][virtio-mmio]") {
+  Fixture f;
+  f.negotiate(1ull << 5);  // no VERSION_1
+  CHECK((f.rd(mmio_reg::kStatus) & device_status::kFeaturesOk) == 0);
+  f.negotiate(kVirtioFVersion1 | (1ull << 6));  // not offered
+  CHECK((f.rd(mmio_reg::kStatus) & device_status::kFeaturesOk) == 0);
+  f.negotiate(kVirtioFVersion1 | (1ull << 5));
+  CHECK(f.rd(mmio_reg::kStatus) == kAllButOk);
+}
+
+TEST_CASE("virtio-mmio: DRIVER_OK activates the device with the queues", "[hv][virtio-mmio]") {
+  Fixture f;
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 128, 0x100000);
+  f.setup_queue(1, 256, 0x1200000000ull);
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  REQUIRE(f.dev->activations == 1);
+  CHECK(f.dev->activated_features == kVirtioFVersion1);
+  REQUIRE(f.dev->activated_queues.size() == 2);
+  CHECK(f.dev->activated_queues[0].size == 128);
+  CHECK(f.dev->activated_queues[0].ready);
+  CHECK(f.dev->activated_queues[0].avail == 0x101000);
+  CHECK(f.dev->activated_queues[1].desc == 0x1200000000ull);
+  CHECK(f.rd(mmio_reg::kInterruptStatus) == 1);
+  // Queue registers are frozen while running.
+  f.wr(mmio_reg::kQueueSel, 0);
+  f.wr(mmio_reg::kQueueNum, 64);
+  f.wr(mmio_reg::kStatus, 0);
+  CHECK(f.dev->resets == 1);
+  CHECK(f.rd(mmio_reg::kStatus) == 0);
+  CHECK(f.rd(mmio_reg::kQueueReady) == 0);
+  CHECK(f.rd(mmio_reg::kInterruptStatus) == 0);
+}
+
+TEST_CASE("virtio-mmio: a failed activation sets DEVICE_NEEDS_RESET and logs why", "[hv][virtio-mmio]") {
+  Fixture f;
+  f.dev->activate_result = strata::failed_precondition("backend refused SET_MEM_TABLE");
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 256, 0x100000);
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  CHECK((f.rd(mmio_reg::kStatus) & device_status::kNeedsReset) != 0);
+  char buf[256] = {};
+  CHECK(read(f.log_pipe[0], buf, sizeof buf - 1) > 0);
+  CHECK_THAT(std::string(buf), Catch::Contains("net0: cannot start the device: backend refused SET_MEM_TABLE"));
+}
+
+TEST_CASE("virtio-mmio: invalid queue sizes never reach the device", "[hv][virtio-mmio]") {
+  Fixture f;
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 100, 0x100000);
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  CHECK(f.dev->activations == 0);
+  CHECK((f.rd(mmio_reg::kStatus) & device_status::kNeedsReset) != 0);
+}
+
+TEST_CASE("virtio-mmio: odd-sized register accesses are ignored", "[hv][virtio-mmio]") {
+  Fixture f;
+  uint8_t b[2] = {0xff, 0xff};
+  f.mmio->read(mmio_reg::kMagic, b);
+  CHECK(b[0] == 0);
+  f.mmio->write(mmio_reg::kStatus, b);
+  CHECK(f.rd(mmio_reg::kStatus) == 0);
+}
