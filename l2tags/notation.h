@@ -7,7 +7,7 @@
 // and format() does not show it.
 //
 // Control path only: these allocate and return Status errors that name the
-// offending tag, e.g.
+// offending tag (numbered from 1, outermost first), e.g.
 //   tag stack "88a8:100/8100:5000": tag 2 "8100:5000": VID 5000 is out of range 0-4095
 #pragma once
 

@@ -76,9 +76,9 @@ struct TempDir {
 // Frames.
 
 struct Written {
-  TagStack stack;      // the tags the frame carries
-  uint16_t ethertype;  // the inner ethertype
-  std::vector<uint8_t> bytes;
+  TagStack stack;              // the tags the frame carries
+  uint16_t ethertype;          // the inner ethertype
+  std::vector<uint8_t> bytes;  // the whole frame as written to the pcap
 };
 
 // Builds frame `k`: depth 1 + k % 8 so every depth appears equally, random

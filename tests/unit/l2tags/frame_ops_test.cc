@@ -27,9 +27,9 @@ const std::vector<uint8_t> kPayload = {0x45, 0x00, 0x00, 0x14, 0xde, 0xad, 0xbe,
 // which fails changed nothing at all.
 struct Snapshot {
   std::vector<uint8_t> block;  // every byte of the buffer
-  uint8_t* data;               // the view as it was
-  uint32_t len;
-  uint32_t headroom;
+  uint8_t* data;               // view.data before the op
+  uint32_t len;                // view.len before the op
+  uint32_t headroom;           // view.headroom before the op
 
   explicit Snapshot(Buffer& b)
       : block(b.start(), b.start() + b.accounted()),
