@@ -52,7 +52,12 @@ Result<std::unique_ptr<EthdevPort>> EthdevPort::open(const PortSpec& spec, const
   port->ethdev_id_ = *id;
   port->created_ = true;
   Status st = port->configure_and_start(queues, pool);
-  if (!st) return st.with_context("port '" + spec.name + "'");  // the destructor undoes the creation
+  if (!st) {
+    // The destructor undoes the creation.
+    const std::string hint = port->driver_->failure_hint(spec);
+    if (!hint.empty()) st = Status(st.code(), st.message() + " (" + hint + ")");
+    return st.with_context("port '" + spec.name + "'");
+  }
   return port;
 }
 

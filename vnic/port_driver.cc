@@ -21,6 +21,10 @@ std::vector<std::unique_ptr<PortDriver>>& registry() {
     v.push_back(make_pcap_driver());
     v.push_back(make_tap_driver());
     v.push_back(make_afpacket_driver());
+    v.push_back(make_vhostuser_driver());
+    v.push_back(make_vhostuserclient_driver());
+    v.push_back(make_virtio_user_driver());
+    v.push_back(make_afxdp_driver());
     return v;
   }();
   return drivers;

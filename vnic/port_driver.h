@@ -36,6 +36,10 @@ class PortDriver {
   // Releases what create_device() made, after the ethdev is stopped and closed.
   virtual void destroy_device(const std::string& device_name) = 0;
 
+  // Added to a failure while configuring or starting the device: what the
+  // user should check (kernel features, permissions).
+  virtual std::string failure_hint(const PortSpec&) const { return {}; }
+
   // Options that are Strata's own, not the driver's or DPDK's.
   static bool is_generic_option(const std::string& key) { return key == "n_rxq"; }
 };
@@ -72,5 +76,9 @@ std::unique_ptr<PortDriver> make_ring_driver();
 std::unique_ptr<PortDriver> make_pcap_driver();
 std::unique_ptr<PortDriver> make_tap_driver();
 std::unique_ptr<PortDriver> make_afpacket_driver();
+std::unique_ptr<PortDriver> make_vhostuser_driver();
+std::unique_ptr<PortDriver> make_vhostuserclient_driver();
+std::unique_ptr<PortDriver> make_virtio_user_driver();
+std::unique_ptr<PortDriver> make_afxdp_driver();
 
 }  // namespace strata::vnic
