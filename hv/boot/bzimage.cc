@@ -73,6 +73,10 @@ Result<BzImage> parse_bzimage(std::span<const uint8_t> image) {
                             " are known");
   }
   if (header_end < kMinHeaderBytes) header_end = kMinHeaderBytes;
+  if (header_end > image.size()) {
+    return invalid_argument("truncated bzImage: the setup header ends at " + hex(header_end) + " but the file has only " +
+                            std::to_string(image.size()) + " bytes");
+  }
   k.setup_header.assign(image.begin() + kSetupHeaderOffset, image.begin() + header_end);
 
   k.kernel_offset = (size_t(k.setup_sects) + 1) * 512;

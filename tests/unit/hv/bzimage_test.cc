@@ -60,6 +60,10 @@ TEST_CASE("bzimage: malformed images are refused with a reason", "[hv][bzimage]"
   img[0x201] = 0xff;
   CHECK_THAT(reason(img), Catch::Contains("setup header claims"));
   img = make_bzimage(1, 0);
+  img[0x201] = 0x8e;  // header to 0x290, file only 0x264 bytes: found by fuzz_hv_bzimage
+  img.resize(0x264);
+  CHECK_THAT(reason(img), Catch::Contains("setup header ends at 0x290"));
+  img = make_bzimage(1, 0);
   img[0x1f1] = 200;
   CHECK_THAT(reason(img), Catch::Contains("truncated"));
 }
