@@ -184,14 +184,15 @@ struct alignas(64) Classifier::Subtable : SubtableMask {
 // The subtables in rank order, as readers see them: replaced whole, never
 // edited in place, so a reader walks a consistent snapshot.
 struct Classifier::SubtableArray {
-  uint32_t n;  // number of subtables; fixed at creation
+  uint64_t n;  // number of subtables; fixed at creation (64 bits: keeps the pointers after it aligned)
 
   Subtable** items() { return reinterpret_cast<Subtable**>(this + 1); }
   Subtable* const* items() const { return reinterpret_cast<Subtable* const*>(this + 1); }
   static size_t bytes(size_t n) { return sizeof(SubtableArray) + n * sizeof(Subtable*); }
 
   static SubtableArray* create(const std::vector<Subtable*>& order) {
-    auto* a = new (::operator new(bytes(order.size()))) SubtableArray{static_cast<uint32_t>(order.size())};
+    static_assert(sizeof(SubtableArray) % alignof(Subtable*) == 0, "the pointers after the header must be aligned");
+    auto* a = new (::operator new(bytes(order.size()))) SubtableArray{order.size()};
     std::copy(order.begin(), order.end(), a->items());
     return a;
   }
@@ -420,7 +421,7 @@ std::vector<Classifier::SubtableInfo> Classifier::subtables() const {
 
 const Megaflow* Classifier::lookup(const FlowKey& key) const {
   const SubtableArray* subtables = published_.load(std::memory_order_acquire);
-  for (uint32_t i = 0; i < subtables->n; ++i) {
+  for (uint64_t i = 0; i < subtables->n; ++i) {
     const Subtable* s = subtables->items()[i];
     const Table* t = s->table.load(std::memory_order_acquire);
     const uint32_t hash = hash_masked_key(key, s->word_idx, s->words, s->n_words);
@@ -445,7 +446,7 @@ void Classifier::lookup_chunk(const FlowKey* const* keys, int n, const Megaflow*
   bool needs_probe[64];       // per key: the first candidate is not the whole answer
 
   const SubtableArray* subtables = published_.load(std::memory_order_acquire);
-  for (uint32_t i = 0; i < subtables->n && todo != 0; ++i) {
+  for (uint64_t i = 0; i < subtables->n && todo != 0; ++i) {
     const Subtable* s = subtables->items()[i];
     const Table* t = s->table.load(std::memory_order_acquire);
     const Bucket* buckets = t->buckets();
