@@ -115,6 +115,9 @@ class Classifier {
   struct SubtableArray;
 
   void lookup_chunk(const FlowKey* const* keys, int n, const Megaflow** out) const;
+  template <int kWords>
+  uint64_t search_subtable(const Subtable& s, const FlowKey* const* keys, uint64_t todo,
+                           const Megaflow** out) const;
   void for_each_impl(void (*cb)(void* ctx, Megaflow& flow), void* ctx);
 
   Subtable* find_subtable(const SubtableMask& mask) const;
