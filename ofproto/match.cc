@@ -128,11 +128,13 @@ OfStatus check_prerequisites(const Match& m) {
     FieldValue v, mk;
     bool exact = false;
     if (!field_from_match(f, m.value, m.mask, &v, &mk, &exact)) continue;
-    // Fields sharing storage (tcp_src / udp_src / icmp type) all look set
-    // when one is: only complain when no sibling's prerequisite holds.
+    // Fields sharing storage (tcp_src / udp_src / icmpv4_type, ipv4_src /
+    // arp_spa) all look set when one is: only complain when no field over
+    // the same bytes has its prerequisite.
     bool sibling_ok = false;
     for (const FieldInfo& g : field_table()) {
-      if (g.offset == f.offset && g.loc == f.loc && g.shift == f.shift && prereq_holds(m, g)) sibling_ok = true;
+      const bool overlap = g.offset < f.offset + f.size && f.offset < g.offset + g.size;
+      if (overlap && prereq_holds(m, g)) sibling_ok = true;
     }
     if (!sibling_ok) return bad_match(ofp::kBmcBadPrereq, std::string("match on ") + f.name + " without its prerequisite");
   }

@@ -4,10 +4,37 @@ namespace strata::ofproto {
 
 Ofproto::~Ofproto() { dpif_.set_upcall_handler(nullptr); }
 
+void Ofproto::set_tpids(const l2tags::TpidSet& tpids) {
+  tpids_ = tpids;
+  for (auto& [n, b] : bridges_) b->set_tpids(tpids);
+}
+
+void Ofproto::wire_hooks(Bridge& b) {
+  b.set_tpids(tpids_);
+  b.packet_in_hook = [this](const std::string& bridge, const msg::PacketIn& pi) {
+    if (listeners_.empty()) return;
+    const PacketInEvent ev{bridge, pi};
+    for (auto& [id, fn] : listeners_) fn(ev);
+  };
+}
+
 Status Ofproto::add_bridge(const std::string& name) {
-  if (name.empty()) return invalid_argument("a bridge needs a name");
-  if (bridges_.count(name) != 0) return already_exists("bridge '" + name + "' already exists");
-  bridges_[name] = std::make_unique<Bridge>(name, dpif_);
+  BridgeSettings s;
+  s.name = name;
+  return add_bridge(s);
+}
+
+Status Ofproto::add_bridge(const BridgeSettings& settings) {
+  if (settings.name.empty()) return invalid_argument("a bridge needs a name");
+  if (bridges_.count(settings.name) != 0) return already_exists("bridge '" + settings.name + "' already exists");
+  auto b = std::make_unique<Bridge>(settings.name, dpif_, &contexts_);
+  wire_hooks(*b);
+  b->set_datapath_id(settings.datapath_id);
+  b->set_fail_mode(settings.fail_mode);
+  if (!settings.controllers.empty()) {
+    STRATA_RETURN_IF_ERROR(b->set_controllers(settings.controllers).with_context("bridge '" + settings.name + "'"));
+  }
+  bridges_[settings.name] = std::move(b);
   return Status::ok();
 }
 
@@ -60,10 +87,76 @@ Status Ofproto::del_port(const std::string& bridge_name, const std::string& name
   return dpif_.port_del(dp_port);
 }
 
+Status Ofproto::set_controllers(const std::string& bridge, const std::vector<std::string>& targets) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  return b->set_controllers(targets).with_context("bridge '" + bridge + "'");
+}
+
+Status Ofproto::set_fail_mode(const std::string& bridge, FailMode mode) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  b->set_fail_mode(mode);
+  return Status::ok();
+}
+
+Result<std::vector<ControllerStatus>> Ofproto::controller_status(const std::string& bridge) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  if (b->connmgr() == nullptr) return std::vector<ControllerStatus>{};
+  return b->connmgr()->status();
+}
+
+Status Ofproto::flow_mod(const std::string& bridge, const FlowMod& fm) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  const OfStatus st = b->flow_mod(fm);
+  b->revalidate();
+  return st.to_status();
+}
+
+Result<std::vector<Rule>> Ofproto::dump_flows(const std::string& bridge, const FlowFilter& filter) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  if (OfStatus st = check_prerequisites(filter.match); !st) return st.to_status();
+  std::vector<Rule> out;
+  for (const Rule* r : b->select_flows(filter)) out.push_back(*r);
+  return out;
+}
+
+Status Ofproto::group_mod(const std::string& bridge, const msg::GroupMod& gm) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  const OfStatus st = b->group_mod(gm);
+  b->revalidate();
+  return st.to_status();
+}
+
+Status Ofproto::packet_out(const std::string& bridge, uint32_t in_port, const OfActions& actions,
+                           std::span<const uint8_t> frame) {
+  Bridge* b = find_bridge(bridge);
+  if (b == nullptr) return not_found("no bridge '" + bridge + "'");
+  return b->packet_out(in_port, actions, frame.data(), frame.size()).to_status();
+}
+
+int Ofproto::add_packet_in_listener(std::function<void(const PacketInEvent&)> fn) {
+  const int id = next_listener_++;
+  listeners_[id] = std::move(fn);
+  return id;
+}
+
+void Ofproto::remove_packet_in_listener(int id) { listeners_.erase(id); }
+
 void Ofproto::upcall(const datapath::Upcall& upcall, datapath::UpcallResult* out) {
+  if (upcall.reason == datapath::UpcallReason::kController) {
+    const PacketInContext* ctx = contexts_.find(upcall.cookie);
+    if (ctx == nullptr) return;
+    if (Bridge* b = find_bridge(ctx->bridge)) b->handle_controller(upcall, *ctx);
+    return;
+  }
   for (auto& [name, bridge] : bridges_) {
     if (bridge->port_by_dp(upcall.key->in_port) != nullptr) {
-      if (upcall.reason == datapath::UpcallReason::kMiss) bridge->translate_normal(upcall, out);
+      bridge->handle_miss(upcall, out);
       return;
     }
   }
@@ -71,8 +164,21 @@ void Ofproto::upcall(const datapath::Upcall& upcall, datapath::UpcallResult* out
   out->mask.in_port = 0xffffffff;
 }
 
+size_t Ofproto::run() {
+  size_t work = 0;
+  for (auto& [name, bridge] : bridges_) {
+    if (bridge->connmgr() != nullptr) work += bridge->connmgr()->run();
+  }
+  return work;
+}
+
 void Ofproto::run_periodic(uint64_t now_ms) {
-  for (auto& [name, bridge] : bridges_) bridge->age(now_ms);
+  if (bridges_.empty()) return;
+  const std::vector<datapath::MegaflowInfo> dump = dpif_.flow_dump();
+  for (auto& [name, bridge] : bridges_) {
+    bridge->harvest(dump);
+    bridge->run_periodic(now_ms);
+  }
 }
 
 }  // namespace strata::ofproto

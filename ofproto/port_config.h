@@ -23,6 +23,8 @@ struct BridgePort {
   TagMode mode = TagMode::kTrunk;             // how tags are treated
   l2tags::TagStack access;                    // kAccess: the port's stack
   std::vector<l2tags::StackPattern> allowed;  // kTrunk: outer stacks carried; empty = every stack
+  uint32_t of_config = 0;                     // OpenFlow OFPPC_* bits (PORT_MOD), control thread
+  uint64_t added_ms = 0;                      // when it joined the bridge (port stats duration)
 };
 
 }  // namespace strata::ofproto

@@ -1,0 +1,279 @@
+#include "ofproto/connmgr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "ofproto/bridge.h"
+
+namespace strata::ofproto {
+
+namespace {
+
+uint64_t steady_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+constexpr size_t kPacketInBacklog = 4 << 20;  // packet-ins to a lagging controller are dropped beyond this
+
+Result<sockaddr_in> resolve(const ControllerTarget& t) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(t.port);
+  if (inet_pton(AF_INET, t.host.c_str(), &sa.sin_addr) == 1) return sa;
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(t.host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
+    return unavailable("controller target '" + t.text + "': cannot resolve '" + t.host + "'");
+  }
+  sa.sin_addr = reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr;
+  freeaddrinfo(res);
+  return sa;
+}
+
+std::string peer_name(const sockaddr_in& sa) {
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &sa.sin_addr, buf, sizeof(buf));
+  return std::string(buf) + ":" + std::to_string(ntohs(sa.sin_port));
+}
+
+}  // namespace
+
+ConnMgr::ConnMgr(Bridge& bridge) : bridge_(bridge), handler_(bridge, *this) {}
+
+ConnMgr::~ConnMgr() {
+  sessions_.clear();
+  for (auto& l : listeners_) {
+    if (l.fd >= 0) close(l.fd);
+  }
+  for (auto& a : actives_) {
+    if (a.connecting_fd >= 0) close(a.connecting_fd);
+  }
+}
+
+Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
+  std::vector<Listener> listeners;
+  std::vector<Active> actives;
+  auto undo = [&] {
+    for (auto& l : listeners) {
+      if (l.fd >= 0) close(l.fd);
+    }
+  };
+  for (const auto& text : targets) {
+    auto t = parse_controller_target(text);
+    if (!t) {
+      undo();
+      return t.status();
+    }
+    if (!t->passive) {
+      Active a;
+      a.target = *t;
+      actives.push_back(a);
+      continue;
+    }
+    auto sa = resolve(*t);
+    if (!sa) {
+      undo();
+      return sa.status();
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0 || listen(fd, 64) != 0) {
+      const std::string why = std::strerror(errno);
+      if (fd >= 0) close(fd);
+      undo();
+      return unavailable("controller target '" + t->text + "': cannot listen: " + why);
+    }
+    listeners.push_back(Listener{*t, fd});
+    spdlog::info("bridge {}: listening for OpenFlow on {}:{}", bridge_.name(), t->host, t->port);
+  }
+  listeners_ = std::move(listeners);
+  actives_ = std::move(actives);
+  return Status::ok();
+}
+
+bool ConnMgr::any_connected() const {
+  for (const auto& s : sessions_) {
+    if (!s.s->closed() && s.s->negotiated()) return true;
+  }
+  return false;
+}
+
+std::vector<ControllerStatus> ConnMgr::status() const {
+  std::vector<ControllerStatus> out;
+  auto count = [&](int li, int ai, ControllerStatus* st) {
+    for (const auto& s : sessions_) {
+      if ((li >= 0 && s.listener == li) || (ai >= 0 && s.active == ai)) {
+        ++st->sessions;
+        st->connected |= s.s->negotiated() && !s.s->closed();
+      }
+    }
+  };
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    ControllerStatus st;
+    st.target = listeners_[i].target.text;
+    count(static_cast<int>(i), -1, &st);
+    out.push_back(st);
+  }
+  for (size_t i = 0; i < actives_.size(); ++i) {
+    ControllerStatus st;
+    st.target = actives_[i].target.text;
+    count(-1, static_cast<int>(i), &st);
+    out.push_back(st);
+  }
+  return out;
+}
+
+void ConnMgr::start_connect(Active& a, uint64_t now) {
+  auto sa = resolve(a.target);
+  if (!sa) {
+    a.next_attempt_ms = now + a.backoff_ms;
+    a.backoff_ms = std::min(a.backoff_ms * 2, kMaxBackoffMs);
+    return;
+  }
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  const int rc = connect(fd, reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
+  if (rc == 0 || errno == EINPROGRESS) {
+    a.connecting_fd = fd;
+    return;
+  }
+  close(fd);
+  a.next_attempt_ms = now + a.backoff_ms;
+  a.backoff_ms = std::min(a.backoff_ms * 2, kMaxBackoffMs);
+}
+
+void ConnMgr::finish_connect(Active& a, int index, uint64_t now) {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  getsockopt(a.connecting_fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  const int fd = a.connecting_fd;
+  a.connecting_fd = -1;
+  if (err != 0) {
+    close(fd);
+    spdlog::debug("bridge {}: {}: {} (retry in {} ms)", bridge_.name(), a.target.text, std::strerror(err), a.backoff_ms);
+    a.next_attempt_ms = now + a.backoff_ms;
+    a.backoff_ms = std::min(a.backoff_ms * 2, kMaxBackoffMs);
+    return;
+  }
+  auto s = std::make_unique<OfSession>(fd, a.target.text, &handler_, now);
+  a.session = s.get();
+  sessions_.push_back(Session{std::move(s), -1, index});
+}
+
+void ConnMgr::accept_all(int li, uint64_t now) {
+  for (;;) {
+    sockaddr_in sa{};
+    socklen_t len = sizeof(sa);
+    const int fd = accept4(listeners_[static_cast<size_t>(li)].fd, reinterpret_cast<sockaddr*>(&sa), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    sessions_.push_back(Session{std::make_unique<OfSession>(fd, peer_name(sa), &handler_, now), li, -1});
+  }
+}
+
+void ConnMgr::reap(uint64_t now) {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (!it->s->closed()) {
+      ++it;
+      continue;
+    }
+    spdlog::info("bridge {}: OpenFlow connection {} closed", bridge_.name(), it->s->peer());
+    if (it->active >= 0) {
+      Active& a = actives_[static_cast<size_t>(it->active)];
+      a.session = nullptr;
+      // A session that got as far as HELLO earns a quick reconnect.
+      if (it->s->negotiated()) a.backoff_ms = kMinBackoffMs;
+      a.next_attempt_ms = now + a.backoff_ms;
+      a.backoff_ms = std::min(a.backoff_ms * 2, kMaxBackoffMs);
+    }
+    it = sessions_.erase(it);
+  }
+}
+
+size_t ConnMgr::run() {
+  const uint64_t now = steady_ms();
+  for (auto& a : actives_) {
+    if (a.session == nullptr && a.connecting_fd < 0 && now >= a.next_attempt_ms) start_connect(a, now);
+  }
+  // One poll over everything: listeners, connects in progress, sessions.
+  std::vector<pollfd> fds;
+  fds.reserve(listeners_.size() + actives_.size() + sessions_.size());
+  for (const auto& l : listeners_) fds.push_back(pollfd{l.fd, POLLIN, 0});
+  for (const auto& a : actives_) fds.push_back(pollfd{a.connecting_fd, POLLOUT, 0});
+  const size_t n_sessions = sessions_.size();
+  for (const auto& s : sessions_) fds.push_back(pollfd{s.s->fd(), s.s->poll_events(), 0});
+  size_t work = 0;
+  if (!fds.empty() && poll(fds.data(), fds.size(), 0) > 0) {
+    size_t i = 0;
+    for (size_t l = 0; l < listeners_.size(); ++l, ++i) {
+      if (fds[i].revents & POLLIN) accept_all(static_cast<int>(l), now), ++work;
+    }
+    for (size_t a = 0; a < actives_.size(); ++a, ++i) {
+      if (actives_[a].connecting_fd >= 0 && fds[i].revents != 0) {
+        finish_connect(actives_[a], static_cast<int>(a), now);
+        ++work;
+      }
+    }
+    for (size_t s = 0; s < n_sessions; ++s, ++i) {
+      if (fds[i].revents != 0) work += sessions_[s].s->on_events(fds[i].revents, now);
+    }
+  }
+  for (auto& s : sessions_) s.s->tick(now);
+  reap(now);
+  const bool connected = any_connected();
+  if (connected != was_connected_) {
+    was_connected_ = connected;
+    bridge_.on_connectivity_change();
+  }
+  return work;
+}
+
+void ConnMgr::fan_out(uint8_t type, uint8_t reason, const std::vector<uint8_t>& msg) {
+  for (auto& s : sessions_) {
+    if (!s.s->wants_async(type, reason)) continue;
+    if (type == ofp::kPacketIn && s.s->backlog() > kPacketInBacklog) continue;
+    s.s->send(msg);
+  }
+}
+
+void ConnMgr::send_packet_in(const msg::PacketIn& pi) {
+  fan_out(ofp::kPacketIn, pi.reason, encode_message(ofp::kPacketIn, 0, pi));
+}
+
+void ConnMgr::send_flow_removed(const msg::FlowRemoved& fr) {
+  fan_out(ofp::kFlowRemoved, fr.reason, encode_message(ofp::kFlowRemoved, 0, fr));
+}
+
+void ConnMgr::send_port_status(const msg::PortStatus& ps) {
+  fan_out(ofp::kPortStatus, ps.reason, encode_message(ofp::kPortStatus, 0, ps));
+}
+
+bool ConnMgr::accept_generation(uint64_t generation) {
+  if (generation_defined_ && static_cast<int64_t>(generation - generation_) < 0) return false;
+  generation_defined_ = true;
+  generation_ = generation;
+  return true;
+}
+
+void ConnMgr::demote_masters(const OfSession* except) {
+  for (auto& s : sessions_) {
+    if (s.s.get() != except && s.s->role == ofp::kRoleMaster) s.s->role = ofp::kRoleSlave;
+  }
+}
+
+}  // namespace strata::ofproto
