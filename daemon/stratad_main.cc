@@ -99,6 +99,22 @@ Status apply_plan(ofproto::Ofproto& ofp, const daemon::ConfigPlan& plan) {
   return Status::ok();
 }
 
+// OpenFlow settings of the configured bridges (issue 6): datapath id, fail
+// mode and controllers; ofproto's connection manager listens and connects
+// from here on.
+Status apply_openflow(ofproto::Ofproto& ofp, const v1::Config& config) {
+  for (const auto& b : config.bridges()) {
+    ofproto::Bridge* br = ofp.find_bridge(b.name());
+    if (br == nullptr) continue;
+    br->set_datapath_id(b.datapath_id());
+    br->set_fail_mode(b.fail_mode() == v1::FAIL_MODE_SECURE ? ofproto::FailMode::kSecure
+                                                            : ofproto::FailMode::kStandalone);
+    const std::vector<std::string> targets(b.controllers().begin(), b.controllers().end());
+    STRATA_RETURN_IF_ERROR(ofp.set_controllers(b.name(), targets));
+  }
+  return Status::ok();
+}
+
 void dump_stats(const datapath::Datapath& dp) {
   std::string report = "ports:\n" + daemon::port_stats_table(dp) + "pmds:\n" + daemon::pmd_stats_table(dp) +
                        "megaflows (" + std::to_string(dp.megaflow_count()) + "):\n" + daemon::megaflow_table(dp);
@@ -116,12 +132,14 @@ int main(int argc, char** argv) {
 
   // Everything the config says is checked before anything starts.
   daemon::ConfigPlan plan;
+  v1::Config config_msg;  // kept for the OpenFlow settings
   if (!opt.config.empty()) {
     auto config = daemon::read_config_file(opt.config);
     if (!config) {
       std::fprintf(stderr, "stratad: %s\n", config.status().message().c_str());
       return 1;
     }
+    config_msg = *config;
     auto p = daemon::plan_config(*config);
     if (!p) {
       std::fprintf(stderr, "stratad: config '%s': %s\n", opt.config.c_str(), p.status().message().c_str());
@@ -196,8 +214,11 @@ int main(int argc, char** argv) {
       return 1;
     }
     ofproto::Ofproto ofp(**dp);
-    if (Status st = apply_plan(ofp, plan); !st) {
-      std::fprintf(stderr, "stratad: config '%s': %s\n", opt.config.c_str(), st.message().c_str());
+    ofp.set_tpids(plan.tpids);
+    Status applied = apply_plan(ofp, plan);
+    if (applied) applied = apply_openflow(ofp, config_msg);
+    if (!applied) {
+      std::fprintf(stderr, "stratad: config '%s': %s\n", opt.config.c_str(), applied.message().c_str());
       report_ready(1);
       rc = 1;
     } else if (Status st2 = (*dp)->start(); !st2) {
@@ -213,6 +234,7 @@ int main(int argc, char** argv) {
       report_ready(0);
       daemon::ControlLoop loop(**dp, ofp);
       loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
+      loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
       loop.add_poller([&] {
         if (!g_dump) return size_t{0};
         g_dump = 0;
