@@ -27,7 +27,7 @@ uintptr_t token_of(const uint64_t* words, int n) {
 // Four masks over different words, keys from a small space so that readers
 // hit often and the writer's inserts collide with live flows.
 struct Space {
-  FlowMask masks[4];
+  FlowMask masks[4];  // the masks the writer installs flows under; fixed before the threads start
 
   Space() {
     for (auto& m : masks) m.clear();
