@@ -50,7 +50,7 @@ bench: build
 	bench/run.sh
 
 fuzz: fuzz-build
-	@set -e; for f in $(FUZZ_BUILD)/bin/fuzz_*; do \
+	@set -e; for f in $(CURDIR)/$(FUZZ_BUILD)/bin/fuzz_*; do \
 	  name=$$(basename $$f); echo "== $$name for $(FUZZ_SECONDS) s"; \
 	  tests/fuzz/run_fuzzer.sh $$f tests/fuzz/corpus/$$name $(FUZZ_SECONDS); done
 

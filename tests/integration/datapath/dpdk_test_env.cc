@@ -28,12 +28,16 @@ void ensure_eal() {
   std::atexit([] { datapath::eal_stop(); });
 }
 
-Switch::Switch(bool start) {
-  ensure_eal();
+datapath::DatapathOptions Switch::default_options() {
   datapath::DatapathOptions o;
   o.pmd_lcores = {1};
   o.pmd_cpus = {1};
   o.n_mbufs = 8191;
+  return o;
+}
+
+Switch::Switch(datapath::DatapathOptions o, bool start) {
+  ensure_eal();
   auto d = datapath::Datapath::create(o);
   if (!d) throw std::runtime_error(d.status().to_string());
   dp = std::move(*d);

@@ -26,7 +26,9 @@ struct Switch {
   std::unique_ptr<datapath::Datapath> dp;
   std::unique_ptr<ofproto::Ofproto> ofp;
 
-  explicit Switch(bool start = true);
+  explicit Switch(bool start = true) : Switch(default_options(), start) {}
+  Switch(datapath::DatapathOptions options, bool start = true);
+  static datapath::DatapathOptions default_options();
   ~Switch();
 
   // Adds a port to bridge "br0" (created on first use).
