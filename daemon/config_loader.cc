@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/controller_target.h"
 #include "vnic/port_driver.h"
 
 namespace strata::daemon {
@@ -89,70 +90,131 @@ Result<l2tags::StackPattern> to_stack_pattern(const v1::TagStack& stack, const l
   return out;
 }
 
+Status check_name(const std::string& name, const std::string& field, const char* what) {
+  if (name.empty()) return invalid_argument(field + ": a " + what + " needs a name");
+  if (name.size() > 64) return invalid_argument(field + ": '" + name.substr(0, 64) + "...' is longer than 64 characters");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.' || c == ':' || c == '@';
+    if (!ok) {
+      std::string shown;
+      for (char d : name) shown += (d >= 0x20 && d < 0x7f) ? d : '?';
+      return invalid_argument(field + ": '" + shown + "' may contain only letters, digits and - _ . : @");
+    }
+  }
+  return Status::ok();
+}
+
+Result<l2tags::TpidSet> plan_tpids(const v1::DatapathSettings& datapath) {
+  if (datapath.tpids_size() == 0) return l2tags::TpidSet{};
+  std::vector<uint16_t> tpids;
+  for (uint32_t t : datapath.tpids()) {
+    if (t > 0xffff) return invalid_argument("datapath.tpids: " + std::to_string(t) + " is not a 16-bit value");
+    tpids.push_back(static_cast<uint16_t>(t));
+  }
+  auto set = l2tags::TpidSet::make(tpids);
+  if (!set) return set.status().with_context("datapath.tpids");
+  return *set;
+}
+
+Result<PortPlan> plan_port(const v1::Port& port, const l2tags::TpidSet& tpids, const std::string& pf) {
+  STRATA_RETURN_IF_ERROR(check_name(port.name(), pf + ".name", "port"));
+  if (port.type().empty()) return invalid_argument(pf + ".type: port '" + port.name() + "' needs a type");
+  if (auto driver = vnic::find_port_driver(port.type()); !driver) return driver.status().with_context(pf + ".type");
+  if (port.ofport() > kMaxOfport) {
+    return invalid_argument(pf + ".ofport: " + std::to_string(port.ofport()) + " is reserved (1.." +
+                            std::to_string(kMaxOfport) + ", or 0 for the lowest free)");
+  }
+  for (const auto& [k, v] : port.options()) {
+    if (k.empty()) return invalid_argument(pf + ".options: an option needs a key");
+    if (k.find_first_of(",=") != std::string::npos || v.find(',') != std::string::npos) {
+      return invalid_argument(pf + ".options[" + k + "]: keys may not contain ',' or '=', values not ','");
+    }
+  }
+  PortPlan pp;
+  pp.spec.name = port.name();
+  pp.spec.type = port.type();
+  for (const auto& [k, v] : port.options()) pp.spec.options[k] = v;
+  pp.bridge.name = port.name();
+  pp.bridge.ofport = port.ofport();
+  if (port.has_access()) {
+    auto stack = to_tag_stack(port.access().stack(), tpids, pf + ".access.stack");
+    if (!stack) return stack.status();
+    if (stack->size() == 0) return invalid_argument(pf + ".access.stack: an access port needs at least one tag");
+    pp.bridge.mode = ofproto::TagMode::kAccess;
+    pp.bridge.access = *stack;
+  } else if (port.has_trunk()) {
+    for (int a = 0; a < port.trunk().allowed_size(); ++a) {
+      auto pat = to_stack_pattern(port.trunk().allowed(a), tpids, pf + ".trunk.allowed[" + std::to_string(a) + "]");
+      if (!pat) return pat.status();
+      pp.bridge.allowed.push_back(*pat);
+    }
+  }
+  return pp;
+}
+
+Result<BridgePlan> plan_bridge(const v1::Bridge& br, const l2tags::TpidSet& tpids, const std::string& bf) {
+  STRATA_RETURN_IF_ERROR(check_name(br.name(), bf + ".name", "bridge"));
+  if (!v1::FailMode_IsValid(br.fail_mode())) {
+    return invalid_argument(bf + ".fail_mode: " + std::to_string(br.fail_mode()) + " is not a fail mode");
+  }
+  std::set<std::string> targets;
+  for (int c = 0; c < br.controllers_size(); ++c) {
+    const std::string cf = bf + ".controllers[" + std::to_string(c) + "]";
+    STRATA_RETURN_IF_ERROR(check_controller_target(br.controllers(c), cf));
+    if (!targets.insert(br.controllers(c)).second) {
+      return invalid_argument(cf + ": '" + br.controllers(c) + "' is listed twice");
+    }
+  }
+  BridgePlan bp;
+  bp.name = br.name();
+  std::set<std::string> names;
+  std::set<uint32_t> ofports;
+  for (int p = 0; p < br.ports_size(); ++p) {
+    const auto& port = br.ports(p);
+    const std::string pf = bf + ".ports[" + std::to_string(p) + "]";
+    auto pp = plan_port(port, tpids, pf);
+    if (!pp) return pp.status();
+    if (!names.insert(port.name()).second) {
+      return invalid_argument(pf + ".name: port '" + port.name() + "' is defined twice");
+    }
+    if (port.ofport() != 0 && !ofports.insert(port.ofport()).second) {
+      return invalid_argument(pf + ".ofport: " + std::to_string(port.ofport()) + " is used twice on bridge '" +
+                              br.name() + "'");
+    }
+    bp.ports.push_back(std::move(*pp));
+  }
+  return bp;
+}
+
 Result<ConfigPlan> plan_config(const v1::Config& config) {
   ConfigPlan plan;
-  if (config.datapath().tpids_size() > 0) {
-    std::vector<uint16_t> tpids;
-    for (uint32_t t : config.datapath().tpids()) {
-      if (t > 0xffff) return invalid_argument("datapath.tpids: " + std::to_string(t) + " is not a 16-bit value");
-      tpids.push_back(static_cast<uint16_t>(t));
-    }
-    auto set = l2tags::TpidSet::make(tpids);
-    if (!set) return set.status().with_context("datapath.tpids");
-    plan.tpids = *set;
-  }
+  auto tpids = plan_tpids(config.datapath());
+  if (!tpids) return tpids.status();
+  plan.tpids = *tpids;
   if (config.datapath().megaflow_idle_ms() != 0) plan.megaflow_idle_ms = config.datapath().megaflow_idle_ms();
   if (config.datapath().emc_insert_inv_prob() != 0) plan.emc_insert_inv_prob = config.datapath().emc_insert_inv_prob();
 
   std::set<std::string> bridge_names, port_names;
+  std::set<uint64_t> dpids;
   for (int b = 0; b < config.bridges_size(); ++b) {
     const auto& br = config.bridges(b);
     const std::string bf = "bridges[" + std::to_string(b) + "]";
-    if (br.name().empty()) return invalid_argument(bf + ".name: a bridge needs a name");
+    auto bp = plan_bridge(br, plan.tpids, bf);
+    if (!bp) return bp.status();
     if (!bridge_names.insert(br.name()).second) {
       return invalid_argument(bf + ".name: bridge '" + br.name() + "' is defined twice");
     }
-    BridgePlan bp;
-    bp.name = br.name();
-    std::set<uint32_t> ofports;
-    for (int p = 0; p < br.ports_size(); ++p) {
-      const auto& port = br.ports(p);
-      const std::string pf = bf + ".ports[" + std::to_string(p) + "]";
-      if (port.name().empty()) return invalid_argument(pf + ".name: a port needs a name");
-      if (!port_names.insert(port.name()).second) {
-        return invalid_argument(pf + ".name: port '" + port.name() + "' is defined twice");
-      }
-      if (port.type().empty()) return invalid_argument(pf + ".type: port '" + port.name() + "' needs a type");
-      if (auto driver = vnic::find_port_driver(port.type()); !driver) {
-        return driver.status().with_context(pf + ".type");
-      }
-      if (port.ofport() != 0 && !ofports.insert(port.ofport()).second) {
-        return invalid_argument(pf + ".ofport: " + std::to_string(port.ofport()) + " is used twice on bridge '" +
-                                br.name() + "'");
-      }
-      PortPlan pp;
-      pp.spec.name = port.name();
-      pp.spec.type = port.type();
-      for (const auto& [k, v] : port.options()) pp.spec.options[k] = v;
-      pp.bridge.name = port.name();
-      pp.bridge.ofport = port.ofport();
-      if (port.has_access()) {
-        auto stack = to_tag_stack(port.access().stack(), plan.tpids, pf + ".access.stack");
-        if (!stack) return stack.status();
-        if (stack->size() == 0) return invalid_argument(pf + ".access.stack: an access port needs at least one tag");
-        pp.bridge.mode = ofproto::TagMode::kAccess;
-        pp.bridge.access = *stack;
-      } else if (port.has_trunk()) {
-        for (int a = 0; a < port.trunk().allowed_size(); ++a) {
-          auto pat = to_stack_pattern(port.trunk().allowed(a), plan.tpids,
-                                      pf + ".trunk.allowed[" + std::to_string(a) + "]");
-          if (!pat) return pat.status();
-          pp.bridge.allowed.push_back(*pat);
-        }
-      }
-      bp.ports.push_back(std::move(pp));
+    if (br.datapath_id() != 0 && !dpids.insert(br.datapath_id()).second) {
+      return invalid_argument(bf + ".datapath_id: " + std::to_string(br.datapath_id()) + " is used twice");
     }
-    plan.bridges.push_back(std::move(bp));
+    for (int p = 0; p < br.ports_size(); ++p) {
+      if (!port_names.insert(br.ports(p).name()).second) {
+        return invalid_argument(bf + ".ports[" + std::to_string(p) + "].name: port '" + br.ports(p).name() +
+                                "' is defined twice");
+      }
+    }
+    plan.bridges.push_back(std::move(*bp));
   }
   return plan;
 }

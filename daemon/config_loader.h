@@ -36,6 +36,20 @@ struct ConfigPlan {
 // Validates the whole config and converts it; nothing is applied.
 Result<ConfigPlan> plan_config(const v1::Config& config);
 
+// The pieces plan_config is made of, shared with the management API, which
+// validates one bridge or port of a request with the request's field names
+// ("port.access.stack.tags[0].vid: ..."). Uniqueness across bridges is the
+// caller's to check.
+Result<l2tags::TpidSet> plan_tpids(const v1::DatapathSettings& datapath);
+// A bridge's own fields, and its ports (port names and ofports unique within it).
+Result<BridgePlan> plan_bridge(const v1::Bridge& bridge, const l2tags::TpidSet& tpids, const std::string& field);
+Result<PortPlan> plan_port(const v1::Port& port, const l2tags::TpidSet& tpids, const std::string& field);
+// Names of bridges and ports: 1..64 of letters, digits and - _ . : @, so
+// they survive flow syntax, device arguments and tables unquoted.
+Status check_name(const std::string& name, const std::string& field, const char* what);
+// OpenFlow port numbers a port may be given (0 = the bridge picks one).
+inline constexpr uint32_t kMaxOfport = 0xfffffeff;
+
 // Converters shared with the management API.
 Result<l2tags::TagStack> to_tag_stack(const v1::TagStack& stack, const l2tags::TpidSet& tpids,
                                       const std::string& field);

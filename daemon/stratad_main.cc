@@ -1,22 +1,32 @@
-// stratad: the Strata host daemon. Starts the DPDK EAL, the datapath with
-// its PMD threads and the bridges of --config, then runs the control loop
-// (upcalls, housekeeping) until SIGTERM/SIGINT. SIGUSR1 prints the port,
-// PMD and megaflow counters.
-#include <fcntl.h>
+// stratad: the Strata host daemon. Restores its configuration from the db
+// (or seeds it from --config), starts the DPDK EAL, the datapath with its
+// PMD threads and the bridges, serves the gRPC management API, and runs
+// the control loop (upcalls, housekeeping, API calls) until SIGTERM/SIGINT.
+// SIGUSR1 prints the port, PMD and megaflow counters; SIGHUP reopens
+// --log-file.
+#include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
+#include "daemon/config_apply.h"
 #include "daemon/config_loader.h"
+#include "daemon/config_store.h"
 #include "daemon/control_loop.h"
+#include "daemon/flow_service.h"
+#include "daemon/logging.h"
+#include "daemon/management_service.h"
+#include "daemon/mgmt_address.h"
+#include "daemon/mgmt_server.h"
+#include "daemon/pidfile.h"
+#include "daemon/startup_config.h"
 #include "daemon/stats_report.h"
 #include "datapath/datapath.h"
 #include "datapath/eal.h"
@@ -29,26 +39,36 @@ namespace {
 
 volatile std::sig_atomic_t g_quit = 0;
 volatile std::sig_atomic_t g_dump = 0;
+volatile std::sig_atomic_t g_hup = 0;
 
 void on_signal(int sig) {
   if (sig == SIGUSR1) {
     g_dump = 1;
+  } else if (sig == SIGHUP) {
+    g_hup = 1;
   } else {
     g_quit = 1;
   }
 }
 
+constexpr char kDefaultDb[] = "/var/lib/strata/conf.db";
+
 struct Options {
-  std::string config;
-  std::string pmd_cores = "1";
-  bool busy_poll = false;
-  bool no_huge = false;
-  std::string file_prefix;
-  std::string log_level = "info";
-  unsigned memory_mb = 1024;
-  unsigned n_mbufs = 65535;
-  bool detach = false;
-  std::string pidfile;
+  std::string config;                                  // --config: seeds an empty db
+  std::string db = kDefaultDb;                         // --db
+  bool no_db = false;                                  // --no-db: keep changes in memory only
+  bool db_reset = false;                               // --db-reset: move the db aside, start empty
+  std::string mgmt = daemon::kDefaultMgmtAddress;      // --mgmt
+  std::string pmd_cores = "1";                         // --pmd-cores
+  bool busy_poll = false;                              // --pmd-busy-poll
+  bool no_huge = false;                                // --no-huge
+  std::string file_prefix;                             // --file-prefix
+  std::string log_level = "info";                      // --log-level
+  std::string log_file;                                // --log-file; empty: stderr
+  unsigned memory_mb = 1024;                           // --memory
+  unsigned n_mbufs = 65535;                            // --mbufs
+  bool detach = false;                                 // --detach
+  std::string pidfile;                                 // --pidfile
 };
 
 // Returns the exit code when the program should stop now (help, bad usage).
@@ -56,7 +76,11 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
   po::options_description desc("stratad: the Strata switch daemon\n\nOptions");
   desc.add_options()
       ("help,h", "show this help")
-      ("config", po::value(&o->config), "strata.v1.Config in Protobuf text format")
+      ("config", po::value(&o->config), "strata.v1.Config (Protobuf text format) that seeds an empty db")
+      ("db", po::value(&o->db)->default_value(kDefaultDb), "persisted configuration, restored on start")
+      ("no-db", po::bool_switch(&o->no_db), "no db: start from --config, keep API changes in memory only")
+      ("db-reset", po::bool_switch(&o->db_reset), "move the db aside (FILE.bad-<time>) and start empty or from --config")
+      ("mgmt", po::value(&o->mgmt)->default_value(daemon::kDefaultMgmtAddress), "gRPC address: unix:PATH or tcp:HOST:PORT")
       ("pmd-cores", po::value(&o->pmd_cores)->default_value("1"), "PMD thread count N, or CPU list (1,3 / 1-3)")
       ("pmd-busy-poll", po::bool_switch(&o->busy_poll), "PMDs never sleep when idle")
       ("no-huge", po::bool_switch(&o->no_huge), "use 4 KiB pages even when hugepages are reserved")
@@ -64,8 +88,9 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
       ("memory", po::value(&o->memory_mb)->default_value(1024), "DPDK memory in MiB")
       ("mbufs", po::value(&o->n_mbufs)->default_value(65535), "packet buffers in the pool")
       ("log-level", po::value(&o->log_level)->default_value("info"), "trace, debug, info, warn, error")
+      ("log-file", po::value(&o->log_file), "log here (appended; SIGHUP reopens) instead of stderr")
       ("detach", po::bool_switch(&o->detach), "run in the background once started")
-      ("pidfile", po::value(&o->pidfile), "write the daemon's PID here");
+      ("pidfile", po::value(&o->pidfile), "write the daemon's PID here (and refuse to start if another holds it)");
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -74,6 +99,9 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
       return 0;
     }
     po::notify(vm);
+    if (o->no_db && (o->db_reset || !vm["db"].defaulted())) {
+      throw po::error("--no-db cannot be combined with --db or --db-reset");
+    }
   } catch (const po::error& e) {
     std::fprintf(stderr, "stratad: %s (see --help)\n", e.what());
     return 2;
@@ -81,38 +109,10 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
   return std::nullopt;
 }
 
-// Applies a validated plan; on error nothing of the plan remains.
-Status apply_plan(ofproto::Ofproto& ofp, const daemon::ConfigPlan& plan) {
-  for (const auto& b : plan.bridges) {
-    Status st = ofp.add_bridge(b.name);
-    for (size_t i = 0; st && i < b.ports.size(); ++i) {
-      auto port = ofp.add_port(b.name, b.ports[i].spec, b.ports[i].bridge);
-      if (!port) st = port.status().with_context("bridge '" + b.name + "'");
-      else spdlog::info("bridge {}: port {} (type {}, ofport {}, datapath port {})", b.name, port->name,
-                        b.ports[i].spec.type, port->ofport, port->dp_port);
-    }
-    if (!st) {
-      for (const auto& done : plan.bridges) (void)ofp.del_bridge(done.name);
-      return st;
-    }
-  }
-  return Status::ok();
-}
-
-// OpenFlow settings of the configured bridges (issue 6): datapath id, fail
-// mode and controllers; ofproto's connection manager listens and connects
-// from here on.
-Status apply_openflow(ofproto::Ofproto& ofp, const v1::Config& config) {
-  for (const auto& b : config.bridges()) {
-    ofproto::Bridge* br = ofp.find_bridge(b.name());
-    if (br == nullptr) continue;
-    br->set_datapath_id(b.datapath_id());
-    br->set_fail_mode(b.fail_mode() == v1::FAIL_MODE_SECURE ? ofproto::FailMode::kSecure
-                                                            : ofproto::FailMode::kStandalone);
-    const std::vector<std::string> targets(b.controllers().begin(), b.controllers().end());
-    STRATA_RETURN_IF_ERROR(ofp.set_controllers(b.name(), targets));
-  }
-  return Status::ok();
+int fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "stratad: %s\n", message.c_str());
+  spdlog::default_logger()->flush();
+  return code;
 }
 
 void dump_stats(const datapath::Datapath& dp) {
@@ -122,62 +122,168 @@ void dump_stats(const datapath::Datapath& dp) {
   std::fflush(stdout);
 }
 
+// --detach: the parent waits for the child's startup result and exits
+// with it. The child gets the write end of the pipe.
+class Detacher {
+ public:
+  // In the parent this never returns.
+  void detach() {
+    if (pipe(pipe_) != 0) std::exit(fail("cannot create a pipe for --detach"));
+    const pid_t pid = fork();
+    if (pid < 0) std::exit(fail("cannot fork for --detach"));
+    if (pid > 0) {
+      close(pipe_[1]);
+      char code = 1;
+      if (read(pipe_[0], &code, 1) != 1) code = 1;
+      std::fflush(nullptr);
+      // No destructors: the locks and the pidfile now belong to the child.
+      _exit(code);
+    }
+    close(pipe_[0]);
+    pipe_[0] = -1;
+    setsid();
+  }
+  // Child (or the only process): tells the parent how startup went.
+  void report(char code) {
+    if (pipe_[1] < 0) return;
+    (void)!write(pipe_[1], &code, 1);
+    close(pipe_[1]);
+    pipe_[1] = -1;
+  }
+
+ private:
+  int pipe_[2] = {-1, -1};  // startup result, child -> parent
+};
+
+// Everything that exists once the EAL is up, run until a signal says stop.
+int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon::StartupConfig& startup,
+               const std::vector<unsigned>& pmd_cpus, const datapath::EalInfo& eal_info, daemon::ConfigStore& store,
+               daemon::MgmtServer& mgmt, Detacher& detacher) {
+  datapath::DatapathOptions dpo;
+  dpo.pmd_lcores = eal_info.pmd_lcores;
+  dpo.pmd_cpus = pmd_cpus;
+  dpo.n_mbufs = opt.n_mbufs;
+  dpo.tpids = plan.tpids;
+  dpo.megaflow_idle_ms = plan.megaflow_idle_ms;
+  dpo.emc_insert_inv_prob = plan.emc_insert_inv_prob;
+  dpo.busy_poll = opt.busy_poll;
+  auto dp = datapath::Datapath::create(dpo);
+  if (!dp) return fail(dp.status().message());
+  ofproto::Ofproto ofp(**dp);
+  if (Status st = daemon::apply_plan(ofp, plan); !st) return fail(startup.origin + ": " + st.message());
+  // The db records the OpenFlow numbers the ports really got.
+  const v1::Config applied = daemon::with_assigned_ofports(startup.config, ofp);
+  if (startup.write || !google::protobuf::util::MessageDifferencer::Equals(applied, startup.config)) {
+    if (Status st = store.commit(applied); !st) return fail(st.message());
+  } else {
+    store.adopt(applied);
+  }
+  if (Status st = (*dp)->start(); !st) return fail(st.message());
+
+  daemon::ControlLoop loop(**dp, ofp);
+  daemon::ManagementService management(loop, store);
+  daemon::FlowService flows(loop, plan.tpids);
+  if (Status st = mgmt.serve({&management, &flows}); !st) {
+    (*dp)->stop();
+    return fail(st.message());
+  }
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGUSR1, on_signal);
+  std::signal(SIGHUP, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  spdlog::info("running: {} PMD thread(s), {} bridge(s) from {}; db {}", pmd_cpus.size(), plan.bridges.size(),
+               startup.origin, store.persistent() ? "'" + store.path() + "'" : "none (--no-db)");
+  detacher.report(0);
+
+  loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
+  loop.add_poller([&] {
+    size_t work = 0;
+    if (g_dump) {
+      g_dump = 0;
+      dump_stats(**dp);
+      ++work;
+    }
+    if (g_hup) {
+      g_hup = 0;
+      if (Status st = daemon::reopen_log(); !st) std::fprintf(stderr, "stratad: %s\n", st.message().c_str());
+      spdlog::info("SIGHUP: log reopened");
+      ++work;
+    }
+    return work;
+  });
+  // On a stop signal the API shuts down first, from another thread, while
+  // the loop keeps serving the calls still in flight; then the loop ends.
+  std::thread stopper;
+  loop.run([&] {
+    if (g_quit && !stopper.joinable()) {
+      spdlog::info("shutting down");
+      stopper = std::thread([&] {
+        mgmt.shutdown(std::chrono::seconds(2));
+        loop.stop();
+      });
+    }
+    return false;
+  });
+  stopper.join();
+  dump_stats(**dp);
+  (*dp)->stop();
+  return 0;
+  // Ofproto, then the datapath (ports, PMDs, mbufs) go out of scope here.
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options opt;
   if (auto rc = parse_options(argc, argv, &opt)) return *rc;
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e stratad %l: %v");
-  spdlog::set_level(spdlog::level::from_str(opt.log_level));
+  if (Status st = daemon::setup_logging(opt.log_level, opt.log_file); !st) return fail(st.message(), 2);
 
-  // Everything the config says is checked before anything starts.
-  daemon::ConfigPlan plan;
-  v1::Config config_msg;  // kept for the OpenFlow settings
+  // Everything is checked before anything starts: --config, the db, the
+  // addresses, the locks.
+  std::optional<v1::Config> seed;
   if (!opt.config.empty()) {
     auto config = daemon::read_config_file(opt.config);
-    if (!config) {
-      std::fprintf(stderr, "stratad: %s\n", config.status().message().c_str());
-      return 1;
-    }
-    config_msg = *config;
-    auto p = daemon::plan_config(*config);
-    if (!p) {
-      std::fprintf(stderr, "stratad: config '%s': %s\n", opt.config.c_str(), p.status().message().c_str());
-      return 1;
-    }
-    plan = std::move(*p);
+    if (!config) return fail(config.status().message());
+    if (auto p = daemon::plan_config(*config); !p) return fail("config '" + opt.config + "': " + p.status().message());
+    seed = std::move(*config);
   }
   const unsigned n_cpus = std::max(1u, std::thread::hardware_concurrency());
   auto pmd_cpus = datapath::parse_pmd_cores(opt.pmd_cores, n_cpus);
-  if (!pmd_cpus) {
-    std::fprintf(stderr, "stratad: %s\n", pmd_cpus.status().message().c_str());
-    return 2;
-  }
+  if (!pmd_cpus) return fail(pmd_cpus.status().message(), 2);
+  auto address = daemon::parse_mgmt_address(opt.mgmt);
+  if (!address) return fail(address.status().message(), 2);
 
-  // --detach: the parent exits with the child's startup result.
-  int ready_pipe[2] = {-1, -1};
-  if (opt.detach) {
-    if (pipe(ready_pipe) != 0) return 1;
-    const pid_t pid = fork();
-    if (pid < 0) return 1;
-    if (pid > 0) {
-      close(ready_pipe[1]);
-      char code = 1;
-      if (read(ready_pipe[0], &code, 1) != 1) code = 1;
-      return code;
-    }
-    close(ready_pipe[0]);
-    setsid();
+  std::unique_ptr<daemon::ConfigStore> store;
+  if (opt.no_db) {
+    store = daemon::ConfigStore::in_memory();
+  } else {
+    auto opened = daemon::ConfigStore::open(opt.db);
+    if (!opened) return fail(opened.status().message());
+    store = std::move(*opened);
   }
-  auto report_ready = [&](char code) {
-    if (ready_pipe[1] >= 0) {
-      (void)!write(ready_pipe[1], &code, 1);
-      close(ready_pipe[1]);
-      ready_pipe[1] = -1;
-    }
-  };
+  auto startup = daemon::choose_startup_config(*store, seed, opt.config, opt.db_reset);
+  if (!startup) return fail(startup.status().message());
+  if (!startup->warning.empty()) spdlog::warn("{}", startup->warning);
+  auto plan = daemon::plan_config(startup->config);
+  if (!plan) return fail(startup->origin + ": " + plan.status().message());
+
+  std::unique_ptr<daemon::Pidfile> pidfile;
   if (!opt.pidfile.empty()) {
-    std::ofstream(opt.pidfile) << getpid() << "\n";
+    auto locked = daemon::Pidfile::lock(opt.pidfile);
+    if (!locked) return fail(locked.status().message());
+    pidfile = std::move(*locked);
+  }
+  auto mgmt = daemon::MgmtServer::claim(*address);
+  if (!mgmt) return fail(mgmt.status().message());
+
+  Detacher detacher;
+  if (opt.detach) detacher.detach();
+  if (pidfile) {
+    if (Status st = pidfile->write(getpid()); !st) {
+      detacher.report(1);
+      return fail(st.message());
+    }
   }
 
   datapath::EalOptions eal;
@@ -187,69 +293,18 @@ int main(int argc, char** argv) {
   eal.pmd_cpus = *pmd_cpus;
   auto eal_info = datapath::eal_start(eal);
   if (!eal_info) {
-    std::fprintf(stderr, "stratad: %s\n", eal_info.status().message().c_str());
-    report_ready(1);
-    return 1;
+    detacher.report(1);
+    return fail(eal_info.status().message());
   }
   if (!eal_info->hugepages) {
     spdlog::warn("no free hugepages (or --no-huge): running on 4 KiB pages, expect lower packet rates");
   }
   spdlog::info("EAL: {}", eal_info->args);
 
-  int rc = 0;
-  {
-    datapath::DatapathOptions dpo;
-    dpo.pmd_lcores = eal_info->pmd_lcores;
-    dpo.pmd_cpus = *pmd_cpus;
-    dpo.n_mbufs = opt.n_mbufs;
-    dpo.tpids = plan.tpids;
-    dpo.megaflow_idle_ms = plan.megaflow_idle_ms;
-    dpo.emc_insert_inv_prob = plan.emc_insert_inv_prob;
-    dpo.busy_poll = opt.busy_poll;
-    auto dp = datapath::Datapath::create(dpo);
-    if (!dp) {
-      std::fprintf(stderr, "stratad: %s\n", dp.status().message().c_str());
-      report_ready(1);
-      datapath::eal_stop();
-      return 1;
-    }
-    ofproto::Ofproto ofp(**dp);
-    ofp.set_tpids(plan.tpids);
-    Status applied = apply_plan(ofp, plan);
-    if (applied) applied = apply_openflow(ofp, config_msg);
-    if (!applied) {
-      std::fprintf(stderr, "stratad: config '%s': %s\n", opt.config.c_str(), applied.message().c_str());
-      report_ready(1);
-      rc = 1;
-    } else if (Status st2 = (*dp)->start(); !st2) {
-      std::fprintf(stderr, "stratad: %s\n", st2.message().c_str());
-      report_ready(1);
-      rc = 1;
-    } else {
-      std::signal(SIGTERM, on_signal);
-      std::signal(SIGINT, on_signal);
-      std::signal(SIGUSR1, on_signal);
-      std::signal(SIGPIPE, SIG_IGN);
-      spdlog::info("running: {} PMD thread(s), {} bridge(s)", pmd_cpus->size(), plan.bridges.size());
-      report_ready(0);
-      daemon::ControlLoop loop(**dp, ofp);
-      loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
-      loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
-      loop.add_poller([&] {
-        if (!g_dump) return size_t{0};
-        g_dump = 0;
-        dump_stats(**dp);
-        return size_t{1};
-      });
-      loop.run([] { return g_quit != 0; });
-      spdlog::info("shutting down");
-      dump_stats(**dp);
-      (*dp)->stop();
-    }
-    // Ofproto, then the datapath (ports, PMDs, mbufs) go out of scope here.
-  }
+  const int rc = run_switch(opt, *plan, *startup, *pmd_cpus, *eal_info, *store, **mgmt, detacher);
+  detacher.report(1);  // no-op once 0 was reported
+  mgmt->reset();
   datapath::eal_stop();
-  if (!opt.pidfile.empty()) unlink(opt.pidfile.c_str());
   if (rc == 0) spdlog::info("stopped");
   return rc;
 }

@@ -1,0 +1,53 @@
+// The strata.v1.Management service (proto/strata/v1/management.proto).
+//
+// Runs on gRPC's threads. A change is one transaction under `mu_`:
+//   1. validate the request against the committed configuration
+//      (config_edit.h: pure, field-named errors, nothing touched);
+//   2. apply it on the control thread through ControlLoop::call(), which
+//      undoes itself on failure (config_apply.h);
+//   3. commit the new configuration to the db (fsync'd) and only then reply.
+// Removals commit before they apply, additions after, so that whatever
+// fails, the db and the switch still agree and nothing is half-done.
+// Exceptions never leave a handler: a bad request cannot end the daemon.
+#pragma once
+
+#include <mutex>
+
+#include "daemon/config_store.h"
+#include "daemon/control_loop.h"
+#include "strata/v1/management.grpc.pb.h"
+
+namespace strata::daemon {
+
+class ManagementService final : public v1::Management::Service {
+ public:
+  ManagementService(ControlLoop& loop, ConfigStore& store) : loop_(loop), store_(store) {}
+
+  grpc::Status AddBridge(grpc::ServerContext*, const v1::AddBridgeRequest*, v1::AddBridgeResponse*) override;
+  grpc::Status DelBridge(grpc::ServerContext*, const v1::DelBridgeRequest*, v1::DelBridgeResponse*) override;
+  grpc::Status ListBridges(grpc::ServerContext*, const v1::ListBridgesRequest*, v1::ListBridgesResponse*) override;
+  grpc::Status Show(grpc::ServerContext*, const v1::ShowRequest*, v1::ShowResponse*) override;
+  grpc::Status GetConfig(grpc::ServerContext*, const v1::GetConfigRequest*, v1::GetConfigResponse*) override;
+  grpc::Status AddPort(grpc::ServerContext*, const v1::AddPortRequest*, v1::AddPortResponse*) override;
+  grpc::Status DelPort(grpc::ServerContext*, const v1::DelPortRequest*, v1::DelPortResponse*) override;
+  grpc::Status ListPorts(grpc::ServerContext*, const v1::ListPortsRequest*, v1::ListPortsResponse*) override;
+  grpc::Status SetController(grpc::ServerContext*, const v1::SetControllerRequest*,
+                             v1::SetControllerResponse*) override;
+  grpc::Status PortStats(grpc::ServerContext*, const v1::PortStatsRequest*, v1::PortStatsResponse*) override;
+  grpc::Status PmdStats(grpc::ServerContext*, const v1::PmdStatsRequest*, v1::PmdStatsResponse*) override;
+  grpc::Status DumpDatapathFlows(grpc::ServerContext*, const v1::DumpDatapathFlowsRequest*,
+                                 v1::DumpDatapathFlowsResponse*) override;
+
+ private:
+  // Commits a configuration whose change is already applied; on failure
+  // runs `undo` on the control thread and reports that nothing changed.
+  Status commit_or_undo(const v1::Config& config, const std::function<void()>& undo);
+  // Commits a removal before applying it; restores the db if applying fails.
+  Status commit_then_apply(const v1::Config& config, const std::function<Status()>& apply);
+
+  ControlLoop& loop_;   // the control thread: the only place ofproto is touched
+  ConfigStore& store_;  // the db; store_.current() is the committed configuration
+  std::mutex mu_;       // one transaction at a time; guards reads of store_ too
+};
+
+}  // namespace strata::daemon
