@@ -86,7 +86,13 @@ stackB='access { stack { tags { tpid: 0x88a8 vid: 101 } tags { tpid: 0x8100 vid:
 } > "$work/strata.conf"
 
 say "starting stratad (1 PMD thread)"
-"$stratad" --config "$work/strata.conf" --file-prefix "$tag" --memory 512 --mbufs 16383 \
+# A private config db and management socket: the demo never touches the
+# machine's default ones.
+private=()
+help=$("$stratad" --help 2>&1)
+[[ "$help" == *"--db"* ]] && private+=(--db "$work/conf.db")
+[[ "$help" == *"--mgmt"* ]] && private+=(--mgmt "unix:$work/mgmt.sock")
+"$stratad" "${private[@]}" --config "$work/strata.conf" --file-prefix "$tag" --memory 512 --mbufs 16383 \
   --pidfile "$work/stratad.pid" > "$work/stratad.log" 2>&1 &
 stratad_pid=$!
 pids+=("$stratad_pid")

@@ -3,15 +3,18 @@
 # non-zero exit, before starting anything (no DPDK files, no devices).
 # usage: bad_config_test.sh BUILD_DIR
 set -uo pipefail
+source "$(dirname "$0")/stratad_args.sh"
 stratad=${1:-build}/bin/stratad
 work=$(mktemp -d /tmp/strata-badconf.XXXXXX)
+mapfile -t private < <(private_stratad_args "$stratad" "$work")
 trap 'rm -rf "$work"' EXIT
 fail=0
 
 case_() {  # case_ NAME EXPECTED-SUBSTRING CONFIG-TEXT
   local name=$1 want=$2
   printf '%s\n' "$3" > "$work/c.conf"
-  out=$("$stratad" --config "$work/c.conf" --file-prefix "bc$$" 2>&1)
+  rm -f "$work/conf.db"
+  out=$("$stratad" "${private[@]}" --config "$work/c.conf" --file-prefix "bc$$" 2>&1)
   rc=$?
   lines=$(printf '%s\n' "$out" | grep -c .)
   if [ $rc -ne 0 ] && [ "$lines" -eq 1 ] && [[ "$out" == *"$want"* ]]; then
@@ -40,12 +43,13 @@ case_ "wildcard on access" "any_vid: a wildcard VID is allowed in trunk stacks o
   'bridges { name: "a" ports { name: "p" type: "null" access { stack { tags { any_vid: true } } } } }'
 case_ "syntax error" "line 1, column" 'bridges { name: "a" ports { nme: "p" } }'
 rm -f "$work/c.conf"
-out=$("$stratad" --config "$work/nonexistent.conf" 2>&1); rc=$?
+out=$("$stratad" "${private[@]}" --config "$work/nonexistent.conf" 2>&1); rc=$?
 if [ $rc -ne 0 ] && [[ "$out" == *"cannot read config file"* ]]; then echo "  ok    missing file"; else echo "  FAIL  missing file: $out"; fail=1; fi
 # A driver-level error (here: a missing pcap file) is found when the port is
 # created; the daemon still exits non-zero with the port and field named.
+rm -f "$work/conf.db"
 printf '%s\n' 'bridges { name: "a" ports { name: "src" type: "pcap" options { key: "rx" value: "/nonexistent.pcap" } } }' > "$work/c.conf"
-out=$("$stratad" --config "$work/c.conf" --file-prefix "bc$$" --no-huge --memory 128 --mbufs 1023 2>&1 | grep -v '^20..-'); rc=${PIPESTATUS[0]}
+out=$("$stratad" "${private[@]}" --config "$work/c.conf" --file-prefix "bc$$" --no-huge --memory 128 --mbufs 1023 2>&1 | grep -v '^20..-'); rc=${PIPESTATUS[0]}
 if [ $rc -ne 0 ] && [[ "$out" == *"port 'src': rx file '/nonexistent.pcap' does not exist"* ]]; then
   echo "  ok    driver error at start: $out"
 else

@@ -81,7 +81,13 @@ def main():
                 f.write(f'  ports {{ name: "{p}" type: "afpacket" options {{ key: "iface" value: "{iface}" }} {mode} }}\n')
             f.write("}\n")
         log = open(os.path.join(work, "stratad.log"), "w")
-        stratad = subprocess.Popen([f"{BUILD}/bin/stratad", "--config", conf_path, "--file-prefix", TAG,
+        help_text = subprocess.run([f"{BUILD}/bin/stratad", "--help"], capture_output=True, text=True).stdout
+        private = []  # never the machine's default config db and socket
+        if "--db" in help_text:
+            private += ["--db", os.path.join(work, "conf.db")]
+        if "--mgmt" in help_text:
+            private += ["--mgmt", "unix:" + os.path.join(work, "mgmt.sock")]
+        stratad = subprocess.Popen([f"{BUILD}/bin/stratad", *private, "--config", conf_path, "--file-prefix", TAG,
                                     "--memory", "256", "--mbufs", "8191"], stdout=log, stderr=subprocess.STDOUT)
         procs.append(stratad)
         for _ in range(100):
