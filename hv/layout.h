@@ -7,6 +7,7 @@
 //   0x0000_9000  PML4, then one PDPT and four page directories (identity map of 4 GiB)
 //   0x0002_0000  kernel command line
 //   0x0008_0000  initial stack top for ELF guests (grows down)
+//   0x000f_0000  MP table (boot/mptable.h), in the reserved BIOS area
 //   0x0010_0000  kernel / ELF image (1 MiB and up)
 //   top of RAM   initrd (Linux), page-aligned, below initrd_addr_max
 //   0xd000_0000  virtio-mmio devices, 4 KiB apart

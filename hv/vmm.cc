@@ -16,6 +16,7 @@
 #include "hv/boot/elf.h"
 #include "hv/boot/linux.h"
 #include "hv/boot/long_mode.h"
+#include "hv/boot/mptable.h"
 #include "hv/hex.h"
 #include "hv/layout.h"
 #include "hv/os_error.h"
@@ -114,6 +115,7 @@ Result<std::unique_ptr<Vmm>> Vmm::create(const HvOptions& opts, std::chrono::ste
     regs.rsi = vmm->mem_.size();
   }
   STRATA_RETURN_IF_ERROR(boot::write_boot_tables(vmm->mem_));
+  STRATA_RETURN_IF_ERROR(boot::write_mptable(vmm->mem_, opts.vcpus));
 
   // 2. The switch: an unreachable socket is reported before KVM is touched.
   for (const NetOption& net : opts.nets) {
@@ -163,6 +165,8 @@ Status Vmm::build_devices() {
   cf9_ = std::make_unique<ResetPort>(ResetPort::Kind::kCf9, reset);
   STRATA_RETURN_IF_ERROR(pio_.add(ResetPort::kI8042Base, ResetPort::kI8042Length, i8042_.get(), "i8042"));
   STRATA_RETURN_IF_ERROR(pio_.add(ResetPort::kCf9Base, ResetPort::kCf9Length, cf9_.get(), "reset register"));
+  rtc_ = std::make_unique<CmosRtc>();
+  STRATA_RETURN_IF_ERROR(pio_.add(CmosRtc::kBase, CmosRtc::kLength, rtc_.get(), "cmos rtc"));
   for (uint32_t i = 0; i < pending_nets_.size(); ++i) {
     uint64_t base = layout::virtio_mmio_base(i);
     STRATA_RETURN_IF_ERROR(pending_nets_[i]->attach(vm, base, layout::virtio_irq(i)));

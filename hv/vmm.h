@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "hv/devices/cmos_rtc.h"
 #include "hv/devices/control_port.h"
 #include "hv/devices/io_bus.h"
 #include "hv/devices/reset_port.h"
@@ -59,6 +60,7 @@ class Vmm {
   std::unique_ptr<Uart> uart_;                       // COM1
   std::unique_ptr<ControlPort> control_;             // exit code and timing marks
   std::unique_ptr<ResetPort> i8042_, cf9_;           // reset requests
+  std::unique_ptr<CmosRtc> rtc_;                     // wall clock for Linux guests
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // one transport per NIC
   IoBus pio_, mmio_;                                 // device maps; read-only once vCPUs run
   ExitStats stats_;                                  // userspace exit counters

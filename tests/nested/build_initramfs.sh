@@ -60,6 +60,20 @@ for f in ${STRATA_NESTED_EXTRA:-}; do
   copy_libs "$f"
 done
 
+# An L2 Linux (scenarios linux_*): Debian's kernel and a busybox initramfs.
+if [ "${STRATA_NESTED_L2_LINUX:-0}" = 1 ]; then
+  kernel=/boot/vmlinuz-$kver
+  need "$kernel" "apt-get install linux-image-amd64"
+  l2=$(mktemp -d /tmp/strata-l2-initramfs.XXXXXX)
+  mkdir -p "$l2"/{bin,proc,sys,dev} "$root/nested/l2"
+  cp /bin/busybox "$l2/bin/busybox"
+  cp "$here/l2_linux_init.sh" "$l2/init"
+  chmod 0755 "$l2/init"
+  (cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) > "$root/nested/l2/initrd.gz"
+  rm -rf "$l2"
+  cp "$kernel" "$root/nested/l2/vmlinuz"
+fi
+
 # KVM for AMD SVM, which QEMU's TCG emulates (MACHINE-FACTS.md), in load order.
 for m in virt/lib/irqbypass arch/x86/kvm/kvm drivers/crypto/ccp/ccp arch/x86/kvm/kvm-amd; do
   cp "$mods/$m.ko" "$root/nested/modules/"

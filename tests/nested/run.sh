@@ -25,6 +25,8 @@ done
 [ -n "$kernel" ] || { echo "SKIP: no /boot/vmlinuz-* with kvm-amd.ko (apt-get install linux-image-amd64)"; exit 77; }
 [ -r "$kernel" ] || { echo "SKIP: $kernel is not readable"; exit 77; }
 
+case "$scenario" in linux_*) export STRATA_NESTED_L2_LINUX=1 ;; esac
+
 work=$(mktemp -d /tmp/strata-nested.XXXXXX)
 qemu_pid=
 cleanup() {
@@ -67,7 +69,7 @@ total=$(( $(ms) - t0 ))
 # Give L1 a moment to power off by itself; cleanup() kills it otherwise.
 for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
 
-tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest)|Port|packets|error|Error' | grep -av 'NESTED-RESULT'
+tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest|strata-l2)|Port|packets|error|Error' | grep -av 'NESTED-RESULT'
 echo "nested: scenario $scenario finished in $total ms of host time (timeout ${timeout_s} s)"
 case "$result" in
   *" rc=0") echo "PASS: nested $scenario"; exit 0 ;;

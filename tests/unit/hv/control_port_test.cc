@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "hv/devices/cmos_rtc.h"
 #include "hv/devices/control_port.h"
 #include "hv/devices/reset_port.h"
 
@@ -66,4 +67,22 @@ TEST_CASE("reset ports: keyboard-controller pulse and 0xcf9 reset; other writes 
   uint8_t status = 0xff;
   kbd.read(4, {&status, 1});
   CHECK(status == 0);
+}
+
+TEST_CASE("cmos rtc: BCD time of the host, no update in progress", "[hv][control]") {
+  std::time_t t = 1700000000;  // 2023-11-14 22:13:20 UTC, a Tuesday
+  CHECK(CmosRtc::register_value(0x00, t) == 0x20);
+  CHECK(CmosRtc::register_value(0x02, t) == 0x13);
+  CHECK(CmosRtc::register_value(0x04, t) == 0x22);
+  CHECK(CmosRtc::register_value(0x07, t) == 0x14);
+  CHECK(CmosRtc::register_value(0x08, t) == 0x11);
+  CHECK(CmosRtc::register_value(0x09, t) == 0x23);
+  CHECK(CmosRtc::register_value(0x32, t) == 0x20);
+  CHECK((CmosRtc::register_value(0x0a, t) & 0x80) == 0);  // UIP clear
+  CmosRtc rtc;
+  uint8_t idx = 0x8d;  // NMI-disable bit set, register 0x0d
+  rtc.write(0, {&idx, 1});
+  uint8_t v = 0;
+  rtc.read(1, {&v, 1});
+  CHECK(v == 0x80);
 }

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <cstring>
 
 #include "hv/boot/long_mode.h"
+#include "hv/boot/mptable.h"
 #include "hv/layout.h"
 #include "image_builders.h"
 
@@ -72,4 +74,51 @@ TEST_CASE("layout: boot structures do not overlap and virtio IRQs skip the RTC",
     CHECK(layout::virtio_irq(i) < 16);
   }
   CHECK(layout::virtio_mmio_base(1) == 0xd0001000);
+}
+
+TEST_CASE("mptable: checksummed floating pointer and table listing every CPU", "[hv][mptable]") {
+  auto mem = GuestMemory::create(4 << 20);
+  REQUIRE(mem.is_ok());
+  REQUIRE(boot::write_mptable(*mem, 4).is_ok());
+  const uint8_t* fp = mem->host_base() + boot::kMpTableAddress;
+  CHECK(std::memcmp(fp, "_MP_", 4) == 0);
+  CHECK(boot::mp_checksum(fp, 16) == 0);
+  uint32_t table = get<uint32_t>(fp + 4);
+  const uint8_t* t = mem->host_base() + table;
+  CHECK(std::memcmp(t, "PCMP", 4) == 0);
+  uint16_t length = get<uint16_t>(t + 4);
+  CHECK(boot::mp_checksum(t, length) == 0);
+  uint16_t count = get<uint16_t>(t + 34);
+  CHECK(count == 4 + 1 + 1 + 16 + 2);
+  CHECK(get<uint32_t>(t + 36) == boot::kLapicAddress);
+  // Walk the entries: 4 processors (the first is the BSP), one IOAPIC with id 4.
+  const uint8_t* e = t + 44;
+  int cpus = 0, bsps = 0, ioapics = 0;
+  for (uint16_t i = 0; i < count; ++i) {
+    if (e[0] == 0) {
+      CHECK(e[1] == cpus);
+      ++cpus;
+      bsps += (e[3] & 2) ? 1 : 0;
+      e += 20;
+    } else {
+      if (e[0] == 2) {
+        ++ioapics;
+        CHECK(e[1] == 4);
+        CHECK(get<uint32_t>(e + 4) == boot::kIoapicAddress);
+      }
+      e += 8;
+    }
+  }
+  CHECK(e == t + length);
+  CHECK(cpus == 4);
+  CHECK(bsps == 1);
+  CHECK(ioapics == 1);
+}
+
+TEST_CASE("mptable: CPU counts are bounded", "[hv][mptable]") {
+  auto mem = GuestMemory::create(4 << 20);
+  REQUIRE(mem.is_ok());
+  CHECK(boot::write_mptable(*mem, 64).is_ok());
+  CHECK_FALSE(boot::write_mptable(*mem, 0).is_ok());
+  CHECK_FALSE(boot::write_mptable(*mem, 255).is_ok());
 }
