@@ -5,6 +5,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -39,18 +42,33 @@ uint32_t crc_of(std::string_view payload) {
 
 }  // namespace
 
-std::string encode_db(const v1::Config& config) {
+std::string encode_db(const DbContent& content) {
+  std::string body;  // length, seed, payload: what the CRC covers
   std::string payload;
-  config.SerializeToString(&payload);
+  content.config.SerializeToString(&payload);
+  put_le(body, payload.size(), 8);
+  put_le(body, content.seed, 8);
+  body += payload;
   std::string out(kDbMagic, sizeof(kDbMagic));
   put_le(out, kDbVersion, 4);
-  put_le(out, crc_of(payload), 4);
-  put_le(out, payload.size(), 8);
-  out += payload;
+  put_le(out, crc_of(body), 4);
+  out += body;
   return out;
 }
 
-Result<v1::Config> decode_db(std::string_view bytes) {
+uint64_t config_fingerprint(const v1::Config& config) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream raw(&bytes);
+  {
+    google::protobuf::io::CodedOutputStream out(&raw);
+    out.SetSerializationDeterministic(true);
+    config.SerializeToCodedStream(&out);
+  }
+  const uint64_t fp = (uint64_t{crc_of(bytes)} << 32) | static_cast<uint32_t>(bytes.size() * 0x9e3779b1u);
+  return fp == 0 ? 1 : fp;
+}
+
+Result<DbContent> decode_db(std::string_view bytes) {
   if (bytes.size() < kDbHeaderSize) {
     return data_loss("truncated: " + std::to_string(bytes.size()) + " bytes, shorter than the " +
                      std::to_string(kDbHeaderSize) + "-byte header");
@@ -66,13 +84,14 @@ Result<v1::Config> decode_db(std::string_view bytes) {
     return data_loss("payload is " + std::to_string(bytes.size() - kDbHeaderSize) + " bytes, the header says " +
                      std::to_string(length));
   }
+  if (crc_of(bytes.substr(16)) != get_le(bytes, 12, 4)) return data_loss("checksum mismatch: the content is damaged");
   const std::string_view payload = bytes.substr(kDbHeaderSize);
-  if (crc_of(payload) != get_le(bytes, 12, 4)) return data_loss("checksum mismatch: the content is damaged");
-  v1::Config config;
-  if (!config.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+  DbContent content;
+  content.seed = get_le(bytes, 24, 8);
+  if (!content.config.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     return data_loss("the checksum holds but the Config does not parse");
   }
-  return config;
+  return content;
 }
 
 Result<std::unique_ptr<ConfigStore>> ConfigStore::open(const std::string& path) {
@@ -103,16 +122,16 @@ ConfigStore::~ConfigStore() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
-Result<std::optional<v1::Config>> ConfigStore::load() const {
-  if (!persistent()) return std::optional<v1::Config>();
+Result<std::optional<DbContent>> ConfigStore::load() const {
+  if (!persistent()) return std::optional<DbContent>();
   auto bytes = read_file(path_);
   if (!bytes) {
-    if (bytes.status().code() == StatusCode::kNotFound) return std::optional<v1::Config>();
+    if (bytes.status().code() == StatusCode::kNotFound) return std::optional<DbContent>();
     return bytes.status().with_context("db");
   }
-  auto config = decode_db(*bytes);
-  if (!config) return config.status().with_context("db '" + path_ + "'");
-  return std::optional<v1::Config>(std::move(*config));
+  auto content = decode_db(*bytes);
+  if (!content) return content.status().with_context("db '" + path_ + "'");
+  return std::optional<DbContent>(std::move(*content));
 }
 
 Result<std::optional<std::string>> ConfigStore::move_aside() {
@@ -126,7 +145,9 @@ Result<std::optional<std::string>> ConfigStore::move_aside() {
 }
 
 Status ConfigStore::commit(const v1::Config& config) {
-  if (persistent()) STRATA_RETURN_IF_ERROR(write_file_atomically(path_, encode_db(config), 0600).with_context("db"));
+  if (persistent()) {
+    STRATA_RETURN_IF_ERROR(write_file_atomically(path_, encode_db(DbContent{config, seed_}), 0600).with_context("db"));
+  }
   current_ = config;
   return Status::ok();
 }

@@ -9,9 +9,10 @@
 // File format, version 1 (all integers little-endian):
 //   0   8 bytes  magic "STRATADB"
 //   8   u32      format version (1)
-//   12  u32      CRC-32 (zlib's) of the payload
+//   12  u32      CRC-32 (zlib's) of bytes 16.. (seed and payload)
 //   16  u64      payload length
-//   24  ...      payload: strata.v1.Config in Protobuf binary
+//   24  u64      seed: fingerprint of the --config that seeded the db (0: none)
+//   32  ...      payload: strata.v1.Config in Protobuf binary
 // Binary, not text format, because a db written by a newer stratad then
 // keeps the fields an older one does not know; the length and CRC tell a
 // truncated or damaged file from a good one, which the text format cannot.
@@ -32,12 +33,22 @@ namespace strata::daemon {
 
 inline constexpr char kDbMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'D', 'B'};
 inline constexpr uint32_t kDbVersion = 1;
-inline constexpr size_t kDbHeaderSize = 24;
+inline constexpr size_t kDbHeaderSize = 32;
 
-// Serialises `config` in the db format.
-std::string encode_db(const v1::Config& config);
+// What a db file holds.
+struct DbContent {
+  v1::Config config;  // the committed configuration
+  uint64_t seed = 0;  // config_fingerprint() of the --config that seeded it; 0: none
+};
+
+// Serialises in the db format.
+std::string encode_db(const DbContent& content);
 // Parses the db format; DATA_LOSS saying what is wrong when it is damaged.
-Result<v1::Config> decode_db(std::string_view bytes);
+Result<DbContent> decode_db(std::string_view bytes);
+// A stable 64-bit fingerprint of a configuration (never 0): the db keeps
+// the one of the --config that seeded it, so a restart with the same
+// command line is told apart from a different --config.
+uint64_t config_fingerprint(const v1::Config& config);
 
 class ConfigStore {
  public:
@@ -52,7 +63,7 @@ class ConfigStore {
 
   // Reads the file: nullopt when there is none; DATA_LOSS naming the file
   // when it cannot be trusted. Does not change current().
-  Result<std::optional<v1::Config>> load() const;
+  Result<std::optional<DbContent>> load() const;
   // Renames the file to FILE.bad-<unix time> (the db is then missing) and
   // returns the new name; nullopt when there was no file.
   Result<std::optional<std::string>> move_aside();
@@ -64,6 +75,9 @@ class ConfigStore {
   const v1::Config& current() const { return current_; }
   // Sets current() without writing: after load() of a file that is good.
   void adopt(const v1::Config& config) { current_ = config; }
+  // The seed fingerprint every later commit records.
+  void set_seed(uint64_t seed) { seed_ = seed; }
+  uint64_t seed() const { return seed_; }
 
   bool persistent() const { return !path_.empty(); }
   const std::string& path() const { return path_; }
@@ -74,6 +88,7 @@ class ConfigStore {
   std::string path_;    // db file; empty: in memory only
   int lock_fd_ = -1;    // FILE.lock, flock()ed while we live
   v1::Config current_;  // what the file holds (or would)
+  uint64_t seed_ = 0;   // written with every commit (see DbContent)
 };
 
 }  // namespace strata::daemon

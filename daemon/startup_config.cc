@@ -1,29 +1,6 @@
 #include "daemon/startup_config.h"
 
-#include <google/protobuf/util/message_differencer.h>
-
 namespace strata::daemon {
-
-namespace {
-
-// `seed` as it would be once applied next to `db`: ports it leaves at
-// ofport 0 get the number the db gave them, so that restarting with the
-// --config that seeded the db does not count as a different configuration.
-v1::Config as_applied(v1::Config seed, const v1::Config& db) {
-  for (auto& b : *seed.mutable_bridges()) {
-    for (auto& p : *b.mutable_ports()) {
-      if (p.ofport() != 0) continue;
-      for (const auto& db_b : db.bridges()) {
-        for (const auto& db_p : db_b.ports()) {
-          if (db_b.name() == b.name() && db_p.name() == p.name()) p.set_ofport(db_p.ofport());
-        }
-      }
-    }
-  }
-  return seed;
-}
-
-}  // namespace
 
 Result<StartupConfig> choose_startup_config(ConfigStore& store, const std::optional<v1::Config>& seed,
                                             const std::string& seed_path, bool db_reset) {
@@ -37,24 +14,31 @@ Result<StartupConfig> choose_startup_config(ConfigStore& store, const std::optio
   if (!loaded) {
     return Status(loaded.status().code(),
                   loaded.status().message() + "; refusing to start rather than lose configuration (stratad " +
-                      "--db-reset starts empty and keeps the file aside)");
+                      "--db-reset starts afresh and keeps the file aside)");
   }
-  if (*loaded && (*loaded)->bridges_size() > 0) {
-    out.config = **loaded;
-    out.origin = "db '" + store.path() + "'";
-    if (seed && !google::protobuf::util::MessageDifferencer::Equals(as_applied(*seed, out.config), out.config)) {
-      out.warning = "--config '" + seed_path + "' not applied: the db '" + store.path() +
-                    "' holds a configuration already (--config seeds an empty db; --db-reset starts over)";
+  const uint64_t seed_fp = seed ? config_fingerprint(*seed) : 0;
+  if (*loaded && (*loaded)->config.bridges_size() > 0) {
+    const DbContent& db = **loaded;
+    if (seed && db.seed != seed_fp) {
+      return failed_precondition(
+          "--config '" + seed_path + "' is not the configuration that seeded db '" + store.path() + "' (it holds " +
+          std::to_string(db.config.bridges_size()) +
+          " bridge(s)); --config only seeds an empty db: drop --config to run from the db, add --db-reset to "
+          "start over from --config, or give this run a db of its own (--db FILE)");
     }
+    store.set_seed(db.seed);
+    out.config = db.config;
+    out.origin = "db '" + store.path() + "'";
     return out;
   }
   if (seed) {
     out.config = *seed;
     out.origin = "--config '" + seed_path + "'";
+    store.set_seed(seed_fp);
   } else if (*loaded) {
-    out.config = **loaded;  // no bridges, but maybe datapath settings
+    out.config = (*loaded)->config;  // no bridges, but maybe datapath settings
     out.origin = "db '" + store.path() + "' (no bridges)";
-    return out;
+    store.set_seed((*loaded)->seed);
   } else {
     out.origin = "empty configuration";
   }

@@ -1,8 +1,10 @@
 // Which configuration stratad starts with, from the db and --config:
-//   - the db holds a configuration: that one (it is what was last
-//     acknowledged); a --config that differs is not applied, and the log
-//     says so: --config only seeds an empty db;
-//   - the db is missing or holds no bridge: --config if given, else empty;
+//   - the db is missing or holds no bridge: --config if given (the db
+//     then records its fingerprint), else empty;
+//   - the db holds a configuration: that one, the last acknowledged. With
+//     --config too, it must be the --config that seeded this db (a
+//     restart with the same command line); any other --config is refused
+//     with what to do instead, never silently ignored or applied;
 //   - the db is damaged or unreadable: refuse to start, saying how to
 //     recover, unless --db-reset, which moves the file aside
 //     (FILE.bad-<time>) and starts as if it were missing.
