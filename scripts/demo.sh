@@ -160,11 +160,24 @@ for pair in "a1 b1" "a1 b2" "a2 b1" "a2 b2" "b1 a1" "b1 a2" "b2 a1" "b2 a2"; do
   expect fail "$1 ever received a frame from $2 (other tenant)" -- saw "$1" "eth.src == $(mac_of "$2")"
 done
 
-say "counters (stratad, SIGUSR1)"
-lines=$(wc -l < "$work/stratad.log")
-kill -USR1 "$stratad_pid"
-sleep 0.5
-tail -n +"$((lines + 1))" "$work/stratad.log" | sed 's/^/  /'
+stratactl=$build/bin/stratactl
+if [ -x "$stratactl" ] && [ ${#private[@]} -gt 0 ]; then
+  ctl() { "$stratactl" --mgmt "unix:$work/mgmt.sock" "$@" 2>&1 | sed 's/^/  /'; }
+  say "the switch as stratactl shows it (gRPC management API)"
+  ctl show
+  say "counters: stratactl port-stats br0, pmd-stats, dump-dpflows br0"
+  ctl port-stats br0
+  echo
+  ctl pmd-stats
+  echo
+  ctl dump-dpflows br0
+else
+  say "counters (stratad, SIGUSR1)"
+  lines=$(wc -l < "$work/stratad.log")
+  kill -USR1 "$stratad_pid"
+  sleep 0.5
+  tail -n +"$((lines + 1))" "$work/stratad.log" | sed 's/^/  /'
+fi
 
 say "stopping"
 kill -TERM "$stratad_pid"
