@@ -126,7 +126,9 @@ class Bridge {
   void revalidate_floods();
   // Every megaflow of this bridge goes (ports or mode changed).
   void revalidate_all();
-  void credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes, uint64_t now);
+  // Adds frames to the entries, groups and (with `tables`) table counters
+  // a megaflow record names.
+  void credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes, uint64_t now, bool tables = true);
   void send_flow_removed(const std::vector<RemovedFlow>& removed);
   void send_port_status(uint8_t reason, const BridgePort& p);
   void check_links();

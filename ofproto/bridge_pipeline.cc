@@ -76,11 +76,12 @@ void Bridge::handle_miss(const datapath::Upcall& upcall, datapath::UpcallResult*
     rec.rules = std::move(x.rules);
     rec.tables = std::move(x.tables);
     rec.buckets = std::move(x.buckets);
-    for (const auto& [t, hit] : rec.tables) rec.table_bits.set(t);
+    rec.generation = pipeline_.generation();
   }
-  // The frame that missed is executed by the datapath now: count it here,
-  // the megaflow's own counters start after it.
-  credit(rec, 1, upcall.packet->pkt_len, now_ms());
+  // The frame that missed is executed by the datapath now: count it here
+  // (its table lookups were counted by the lookups themselves); the
+  // megaflow's own counters start after it.
+  credit(rec, 1, upcall.packet->pkt_len, now_ms(), false);
   if (out->install) records_.add(*upcall.key, out->mask, std::move(rec));
 }
 
@@ -156,7 +157,7 @@ OfStatus Bridge::packet_out(uint32_t in_port, const OfActions& actions, const ui
   rec.rules = std::move(x.rules);
   rec.tables = std::move(x.tables);
   rec.buckets = std::move(x.buckets);
-  credit(rec, 1, len, now_ms());
+  credit(rec, 1, len, now_ms(), false);
   auto m = dpif_.make_packet(data, len);
   if (!m) return bad_request(ofp::kBrcBadPacket, m.status().message());
   if (Status st = dpif_.execute(*m, dp_in, x.actions); !st) return bad_request(ofp::kBrcBadPacket, st.message());
@@ -172,8 +173,6 @@ std::vector<const Rule*> Bridge::select_flows(const FlowFilter& filter) {
 
 void Bridge::revalidate() {
   if (!pipeline_.dirty()) return;
-  const std::bitset<256> dirty = pipeline_.dirty_tables();
-  const bool groups = pipeline_.groups_dirty();
   const uint64_t now = now_ms();
   std::vector<std::pair<datapath::FlowKey, datapath::FlowMask>> gone;
   dpif_.flow_del_if([&](const datapath::MegaflowInfo& f) {
@@ -181,7 +180,9 @@ void Bridge::revalidate() {
     MegaflowRecord* rec = records_.find(f.key, f.mask);
     if (rec == nullptr) return true;  // nothing known about it: not worth the risk
     if (rec->fail_open) return false; // NORMAL while failing open: the tables do not matter
-    const bool stale = (rec->table_bits & dirty).any() || (groups && !rec->buckets.empty());
+    // Stale when something it looked at changed after it was translated.
+    bool stale = !rec->buckets.empty() && pipeline_.groups_generation() > rec->generation;
+    for (const auto& [t, hit] : rec->tables) stale = stale || pipeline_.table_generation(t) > rec->generation;
     if (!stale) return false;
     if (f.packets > rec->packets) credit(*rec, f.packets - rec->packets, f.bytes - rec->bytes, now);
     gone.emplace_back(f.key, f.mask);
@@ -206,7 +207,7 @@ void Bridge::revalidate_all() {
 
 // ---- statistics and timeouts --------------------------------------------------------
 
-void Bridge::credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes, uint64_t now) {
+void Bridge::credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes, uint64_t now, bool tables) {
   for (uint64_t id : rec.rules) {
     if (Rule* r = pipeline_.rule(id)) {
       r->packets += packets;
@@ -215,6 +216,7 @@ void Bridge::credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes,
     }
   }
   for (const auto& [t, hit] : rec.tables) {
+    if (!tables) break;
     if (const FlowTable* ft = pipeline_.table(t)) {
       ft->lookups += packets;
       if (hit) ft->matches += packets;

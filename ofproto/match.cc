@@ -1,5 +1,6 @@
 #include "ofproto/match.h"
 
+#include <array>
 #include <cstring>
 
 namespace strata::ofproto {
@@ -122,19 +123,47 @@ bool prereq_holds(const Match& m, const FieldInfo& f) {
   return false;
 }
 
+namespace {
+
+// Each field's bits in a key, computed once.
+const std::array<MatchMask, kFieldCount>& field_masks() {
+  static const std::array<MatchMask, kFieldCount> masks = [] {
+    std::array<MatchMask, kFieldCount> out;
+    for (const FieldInfo& f : field_table()) {
+      MatchMask& m = out[static_cast<size_t>(f.id)];
+      m.clear();
+      field_mask_bits(f, &m);
+    }
+    return out;
+  }();
+  return masks;
+}
+
+bool bits_overlap(const MatchMask& a, const MatchMask& b) {
+  for (int i = 0; i < MatchKey::kWords; ++i) {
+    if (a.words()[i] & b.words()[i]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 OfStatus check_prerequisites(const Match& m) {
+  const auto& masks = field_masks();
   for (const FieldInfo& f : field_table()) {
     if (f.prereq == Prereq::kNone || f.id == FieldId::kInPhyPort) continue;
-    FieldValue v, mk;
-    bool exact = false;
-    if (!field_from_match(f, m.value, m.mask, &v, &mk, &exact)) continue;
-    // Fields sharing storage (tcp_src / udp_src / icmpv4_type, ipv4_src /
+    if (!bits_overlap(m.mask, masks[static_cast<size_t>(f.id)])) continue;
+    if (prereq_holds(m, f)) continue;
+    // Fields sharing bits (tcp_src / udp_src / icmpv4_type, ipv4_src /
     // arp_spa) all look set when one is: only complain when no field over
-    // the same bytes has its prerequisite.
+    // the same bits has its prerequisite.
     bool sibling_ok = false;
     for (const FieldInfo& g : field_table()) {
-      const bool overlap = g.offset < f.offset + f.size && f.offset < g.offset + g.size;
-      if (overlap && prereq_holds(m, g)) sibling_ok = true;
+      if (g.id != f.id && bits_overlap(masks[static_cast<size_t>(f.id)], masks[static_cast<size_t>(g.id)]) &&
+          bits_overlap(m.mask, masks[static_cast<size_t>(g.id)]) && prereq_holds(m, g)) {
+        sibling_ok = true;
+        break;
+      }
     }
     if (!sibling_ok) return bad_match(ofp::kBmcBadPrereq, std::string("match on ") + f.name + " without its prerequisite");
   }

@@ -22,8 +22,8 @@ struct MegaflowRecord {
   std::vector<uint64_t> rules;                          // entries hit, by id
   std::vector<std::pair<uint8_t, bool>> tables;         // tables looked up, hit or not
   std::vector<std::pair<uint32_t, uint32_t>> buckets;   // (group, bucket) executed
-  std::bitset<256> table_bits;                          // tables looked up, as a set
   bool fail_open = false;                               // made by NORMAL while failing open
+  uint64_t generation = 0;                              // the pipeline's generation when translated
   uint64_t packets = 0;                                 // datapath counters already credited
   uint64_t bytes = 0;                                   // ... bytes
 };

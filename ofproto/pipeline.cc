@@ -64,7 +64,7 @@ OfStatus Pipeline::check_instructions(const Instructions& ins, uint8_t table_id)
 }
 
 void Pipeline::erase(Rule* r, uint8_t reason, std::vector<RemovedFlow>* removed) {
-  dirty_tables_.set(r->table_id);
+  touch_table(r->table_id);
   table_mut(r->table_id).remove(r);
   auto it = rules_.find(r->id);
   if (removed != nullptr && (r->flags & ofp::kFfSendFlowRem)) removed->push_back(RemovedFlow{*r, reason});
@@ -101,7 +101,7 @@ OfStatus Pipeline::add(const FlowMod& fm, uint64_t now_ms) {
     }
     erase(old, ofp::kRrDelete, nullptr);
   }
-  dirty_tables_.set(fm.table_id);
+  touch_table(fm.table_id);
   t.insert(rule.get());
   rules_.emplace(rule->id, std::move(rule));
   return OfStatus::ok();
@@ -159,7 +159,7 @@ OfStatus Pipeline::flow_mod(const FlowMod& fm, uint64_t now_ms, std::vector<Remo
           r->packets = 0;
           r->bytes = 0;
         }
-        dirty_tables_.set(r->table_id);
+        touch_table(r->table_id);
       }
       return OfStatus::ok();
     }
@@ -175,7 +175,7 @@ OfStatus Pipeline::flow_mod(const FlowMod& fm, uint64_t now_ms, std::vector<Remo
 OfStatus Pipeline::group_mod(const msg::GroupMod& gm, uint64_t now_ms, std::vector<RemovedFlow>* removed) {
   std::vector<uint32_t> deleted;
   STRATA_OF_RETURN_IF_ERROR(groups_.apply(gm, now_ms, &deleted));
-  groups_dirty_ = true;
+  touch_groups();
   for (uint32_t g : deleted) {
     std::vector<Rule*> users;
     for (auto& [id, r] : rules_) {

@@ -52,7 +52,13 @@ class Pipeline {
   // controllers changes.
   void clear();
 
-  // Revalidation: what changed since the last clear_dirty().
+  // Revalidation. Every change bumps a generation number and stamps the
+  // tables (or the group table) it touched with it; a megaflow translated
+  // at generation G is stale when a table it looked at has a later stamp.
+  uint64_t generation() const { return generation_; }
+  uint64_t table_generation(uint8_t t) const { return table_gen_[t]; }
+  uint64_t groups_generation() const { return groups_gen_; }
+  // What changed since the last clear_dirty().
   const std::bitset<256>& dirty_tables() const { return dirty_tables_; }
   bool groups_dirty() const { return groups_dirty_; }
   bool dirty() const { return dirty_tables_.any() || groups_dirty_; }
@@ -62,14 +68,22 @@ class Pipeline {
   }
   // Forces revalidation of everything (ports changed, mode changed).
   void mark_all_dirty() {
-    dirty_tables_.set();
-    groups_dirty_ = true;
+    for (int t = 0; t < 256; ++t) touch_table(static_cast<uint8_t>(t));
+    touch_groups();
   }
 
  private:
   OfStatus check_instructions(const Instructions& ins, uint8_t table_id) const;
   FlowTable& table_mut(uint8_t id);
   void erase(Rule* r, uint8_t reason, std::vector<RemovedFlow>* removed);
+  void touch_table(uint8_t t) {
+    dirty_tables_.set(t);
+    table_gen_[t] = ++generation_;
+  }
+  void touch_groups() {
+    groups_dirty_ = true;
+    groups_gen_ = ++generation_;
+  }
   OfStatus add(const FlowMod& fm, uint64_t now_ms);
   std::vector<Rule*> select_for_mod(const FlowMod& fm, bool strict) const;
 
@@ -80,6 +94,9 @@ class Pipeline {
   GroupTable groups_;                                           // the groups
   std::bitset<256> dirty_tables_;                               // tables changed since clear_dirty()
   bool groups_dirty_ = false;                                   // groups changed since clear_dirty()
+  uint64_t generation_ = 0;                                     // bumped by every change
+  std::array<uint64_t, 256> table_gen_{};                       // per table: generation of its last change
+  uint64_t groups_gen_ = 0;                                     // generation of the last group change
 };
 
 }  // namespace strata::ofproto
