@@ -7,6 +7,7 @@
 #   backend_start SOCK0 SOCK1   serve both sockets and forward between them
 #   backend_stats               print per-port counters
 #   backend_stop                stop it (by PID) and print what it said
+#   backend_forwarded           "RX TX TX-dropped" frame totals, after backend_stop
 #   BACKEND_SEND_TAGS_A / BACKEND_EXPECT_TAGS_B  the tags guest A sends and
 #                               guest B must see (a switch with access ports
 #                               would push them instead)
@@ -33,13 +34,25 @@ backend_stats() {
   sleep 1
 }
 
+# backend_stop: stop forwarding and quit; testpmd prints its forward
+# statistics on the way out (its stdout is a file, flushed only at exit).
 backend_stop() {
   if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
     echo "stop" >&3
+    sleep 1
     echo "quit" >&3
-    wait_pid_timeout "$backend_pid" 20 >/dev/null
+    wait_pid_timeout "$backend_pid" 60 >/dev/null || echo "NESTED: $BACKEND_NAME did not quit within 60 s"
   fi
   exec 3>&-
   echo "---- $BACKEND_NAME log ----"
-  grep -E 'RX-packets|TX-packets|RX-dropped|Port [0-9]|VHOST|error|Error' /tmp/backend.log | head -40
+  grep -E 'RX-packets|TX-packets|RX-dropped|Forward statistics|VHOST|error|Error' /tmp/backend.log | head -40
+}
+
+# backend_forwarded: "RX TX TX-dropped" over all ports, from the statistics
+# backend_stop made testpmd print ("? ? ?" if it printed none).
+backend_forwarded() {
+  awk '/Accumulated forward statistics for all ports/ { acc = 1 }
+       acc && /RX-packets:/ { rx = $2 }
+       acc && /TX-packets:/ { tx = $2; drop = $4 }
+       END { print (rx == "" ? "?" : rx), (tx == "" ? "?" : tx), (drop == "" ? "?" : drop) }' /tmp/backend.log
 }
