@@ -22,6 +22,12 @@ namespace strata::datapath {
 
 inline constexpr int kFlowKeyWords = 16;
 
+// A key word, for reading and writing a key as 16 words. may_alias because
+// keys are written field by field and read as words: through a plain
+// uint64_t* g++ -O3 may reorder the field stores after the word loads
+// (seen: keys that differed only in in_port hashed the same).
+typedef uint64_t __attribute__((__may_alias__)) KeyWord;
+
 // One tag as it sits on the wire: TPID and TCI (PCP:3 DEI:1 VID:12), host order.
 struct KeyTag {
   uint16_t tpid;  // 0 when the frame has no tag at this depth
@@ -65,8 +71,8 @@ struct alignas(64) FlowKey {
   uint32_t ipv6_label;   // IPv6 flow label (20 bits, host order)
   uint32_t pad3;         // always 0
 
-  const uint64_t* words() const { return reinterpret_cast<const uint64_t*>(this); }
-  uint64_t* words() { return reinterpret_cast<uint64_t*>(this); }
+  const KeyWord* words() const { return reinterpret_cast<const KeyWord*>(this); }
+  KeyWord* words() { return reinterpret_cast<KeyWord*>(this); }
   void clear() { std::memset(this, 0, sizeof(*this)); }
 };
 static_assert(sizeof(FlowKey) == kFlowKeyWords * 8, "FlowKey must be exactly 16 words");
