@@ -13,6 +13,7 @@ struct ExitStats {
   std::atomic<uint64_t> mmio{0};       // KVM_EXIT_MMIO: virtio-mmio registers; written by vCPU threads
   std::atomic<uint64_t> other{0};      // any other exit reason, signals included; written by vCPU threads
   std::atomic<uint64_t> unhandled{0};  // accesses to addresses no device claims; written by vCPU threads
+  std::atomic<uint64_t> last_unhandled{~0ull};  // port or MMIO address of the latest such access, for diagnosis
 
   uint64_t total() const { return io.load() + mmio.load() + other.load(); }
 };

@@ -58,8 +58,10 @@ Result<KvmVm> KvmVm::create(const std::string& device) {
   // The in-kernel PIC + IOAPIC + LAPICs: irqfd needs them, and they keep
   // interrupt delivery and EOIs out of userspace.
   if (::ioctl(vm.get(), KVM_CREATE_IRQCHIP, 0) != 0) return os_error("cannot create the in-kernel irqchip");
-  // The in-kernel PIT: Linux calibrates and ticks with it.
+  // The in-kernel PIT: Linux calibrates and ticks with it. The dummy
+  // speaker keeps port 0x61 (PIT gate and output) in the kernel too.
   kvm_pit_config pit{};
+  pit.flags = KVM_PIT_SPEAKER_DUMMY;
   if (::ioctl(vm.get(), KVM_CREATE_PIT2, &pit) != 0) return os_error("cannot create the in-kernel PIT");
   return KvmVm(std::move(kvm), std::move(vm), size_t(mmap_size));
 }

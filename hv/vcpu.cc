@@ -63,9 +63,11 @@ void Vcpu::handle_io(const IoBus& pio, ExitStats& stats) {
       if (!pio.read(io.port, bytes)) {
         std::memset(data, 0xff, io.size);  // nothing there: the bus floats high
         stats.unhandled.fetch_add(1, std::memory_order_relaxed);
+        stats.last_unhandled.store(io.port, std::memory_order_relaxed);
       }
     } else if (!pio.write(io.port, bytes)) {
       stats.unhandled.fetch_add(1, std::memory_order_relaxed);
+      stats.last_unhandled.store(io.port, std::memory_order_relaxed);
     }
   }
 }

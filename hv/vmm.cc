@@ -271,12 +271,14 @@ int Vmm::run() {
   std::snprintf(summary, sizeof summary, "after %.1f ms; userspace exits: io %llu, mmio %llu, other %llu, unhandled %llu", ms,
                 static_cast<unsigned long long>(stats_.io.load()), static_cast<unsigned long long>(stats_.mmio.load()),
                 static_cast<unsigned long long>(stats_.other.load()), static_cast<unsigned long long>(stats_.unhandled.load()));
+  std::string summary_text = summary;
+  if (stats_.unhandled.load() > 0) summary_text += " (last unhandled at " + hex(stats_.last_unhandled.load()) + ")";
   switch (why.kind) {
-    case GuestStop::Kind::kExitCode: log(why.message + " " + summary); return why.exit_code;
+    case GuestStop::Kind::kExitCode: log(why.message + " " + summary_text); return why.exit_code;
     case GuestStop::Kind::kReset:
-    case GuestStop::Kind::kPowerOff: log(why.message + " " + summary); return 0;
-    case GuestStop::Kind::kSignal: log(why.message + " " + summary); return 128 + why.exit_code;
-    case GuestStop::Kind::kError: log("error: " + why.message + " " + summary); return 1;
+    case GuestStop::Kind::kPowerOff: log(why.message + " " + summary_text); return 0;
+    case GuestStop::Kind::kSignal: log(why.message + " " + summary_text); return 128 + why.exit_code;
+    case GuestStop::Kind::kError: log("error: " + why.message + " " + summary_text); return 1;
   }
   return 1;
 }
