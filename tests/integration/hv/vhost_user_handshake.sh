@@ -13,7 +13,7 @@ cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill "$pid"; sleep 1; kill -9 "$pid" 2>/dev/null
   fi
-  rm -rf "$work"
+  rm -rf "$work" "/var/run/dpdk/strata-hv-vu-$$"  # EAL runtime dir of our --file-prefix
 }
 trap cleanup EXIT
 
