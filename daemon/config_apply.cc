@@ -13,7 +13,12 @@ Status apply_add_port(ofproto::Ofproto& ofp, const std::string& bridge, const Po
 }
 
 Status apply_add_bridge(ofproto::Ofproto& ofp, const BridgePlan& bridge) {
-  STRATA_RETURN_IF_ERROR(ofp.add_bridge(bridge.name));
+  ofproto::BridgeSettings settings;
+  settings.name = bridge.name;
+  settings.fail_mode = bridge.secure ? ofproto::FailMode::kSecure : ofproto::FailMode::kStandalone;
+  settings.datapath_id = bridge.datapath_id;
+  settings.controllers = bridge.controllers;
+  STRATA_RETURN_IF_ERROR(ofp.add_bridge(settings));
   for (const auto& p : bridge.ports) {
     if (Status st = apply_add_port(ofp, bridge.name, p); !st) {
       (void)ofp.del_bridge(bridge.name);

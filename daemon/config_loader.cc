@@ -168,6 +168,9 @@ Result<BridgePlan> plan_bridge(const v1::Bridge& br, const l2tags::TpidSet& tpid
   }
   BridgePlan bp;
   bp.name = br.name();
+  bp.secure = br.fail_mode() == v1::FAIL_MODE_SECURE;
+  bp.datapath_id = br.datapath_id();
+  bp.controllers.assign(br.controllers().begin(), br.controllers().end());
   std::set<std::string> names;
   std::set<uint32_t> ofports;
   for (int p = 0; p < br.ports_size(); ++p) {

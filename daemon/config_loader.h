@@ -23,8 +23,11 @@ struct PortPlan {
   ofproto::BridgePort bridge;  // bridge view (dp_port filled in when added)
 };
 struct BridgePlan {
-  std::string name;             // bridge name
-  std::vector<PortPlan> ports;  // in config order
+  std::string name;                      // bridge name
+  std::vector<PortPlan> ports;           // in config order
+  bool secure = false;                   // fail mode secure (else standalone)
+  uint64_t datapath_id = 0;              // 0: derived from the name
+  std::vector<std::string> controllers;  // OpenFlow controller targets
 };
 struct ConfigPlan {
   l2tags::TpidSet tpids;           // recognised TPIDs

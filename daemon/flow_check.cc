@@ -88,20 +88,20 @@ Status check_flow_match(const v1::FlowMatch& m, const l2tags::TpidSet& tpids, co
   const bool ip = ipv4 || (m.has_eth_type() && m.eth_type() == 0x86dd);
   for (const auto& [name, value] : {std::pair{"ipv4_src", &m.ipv4_src()}, std::pair{"ipv4_dst", &m.ipv4_dst()}}) {
     if (value->empty()) continue;
-    if (!ipv4) return failed_precondition(f + "." + name + ": needs eth_type 0x0800");
+    if (!ipv4) return invalid_argument(f + "." + name + ": needs eth_type 0x0800 (ip)");
     if (!is_ipv4_or_prefix(*value)) {
       return invalid_argument(f + "." + name + ": '" + *value + "' is not an IPv4 address or prefix");
     }
   }
   if (m.has_ip_proto()) {
-    if (!ip) return failed_precondition(f + ".ip_proto: needs eth_type 0x0800 or 0x86dd");
+    if (!ip) return invalid_argument(f + ".ip_proto: needs eth_type 0x0800 or 0x86dd");
     STRATA_RETURN_IF_ERROR(check_range(m.ip_proto(), 255, f + ".ip_proto"));
   }
   for (const auto& [name, has, value] : {std::tuple{"tp_src", m.has_tp_src(), m.tp_src()},
                                           std::tuple{"tp_dst", m.has_tp_dst(), m.tp_dst()}}) {
     if (!has) continue;
     if (!m.has_ip_proto() || (m.ip_proto() != 6 && m.ip_proto() != 17 && m.ip_proto() != 132)) {
-      return failed_precondition(f + "." + name + ": needs ip_proto 6 (TCP), 17 (UDP) or 132 (SCTP)");
+      return invalid_argument(f + "." + name + ": needs ip_proto 6 (TCP), 17 (UDP) or 132 (SCTP)");
     }
     STRATA_RETURN_IF_ERROR(check_range(value, 65535, f + "." + name));
   }

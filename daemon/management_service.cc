@@ -9,6 +9,23 @@
 
 namespace strata::daemon {
 
+namespace {
+
+// A change the request asked for and the switch could not make: the
+// request was valid, the state of the host is in the way (a TCP port in
+// use, a device that will not open). UNAVAILABLE would read as "stratad
+// is unreachable" to clients, so it becomes FAILED_PRECONDITION.
+Status applied(Status st, const std::string& field) {
+  if (st) return st;
+  const StatusCode code = st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kInternal ||
+                                  st.code() == StatusCode::kUnknown
+                              ? StatusCode::kFailedPrecondition
+                              : st.code();
+  return Status(code, field + ": " + st.message());
+}
+
+}  // namespace
+
 Status ManagementService::commit_or_undo(const v1::Config& config, const std::function<void()>& undo) {
   Status st = store_.commit(config);
   if (st) return st;
@@ -35,7 +52,7 @@ grpc::Status ManagementService::AddBridge(grpc::ServerContext*, const v1::AddBri
     auto edit = edit_add_bridge(store_.current(), req->bridge());
     if (!edit) return edit.status();
     auto& ofp = loop_.ofproto();
-    STRATA_RETURN_IF_ERROR(loop_.call([&] { return apply_add_bridge(ofp, edit->plan); }).with_context("bridge"));
+    STRATA_RETURN_IF_ERROR(applied(loop_.call([&] { return apply_add_bridge(ofp, edit->plan); }), "bridge"));
     const std::string name = edit->plan.name;
     STRATA_RETURN_IF_ERROR(commit_or_undo(edit->config, [&] { (void)ofp.del_bridge(name); }));
     spdlog::info("mgmt: added bridge {} with {} port(s)", name, edit->plan.ports.size());
@@ -93,7 +110,7 @@ grpc::Status ManagementService::AddPort(grpc::ServerContext*, const v1::AddPortR
     auto edit = edit_add_port(store_.current(), req->bridge(), req->port());
     if (!edit) return edit.status();
     auto& ofp = loop_.ofproto();
-    STRATA_RETURN_IF_ERROR(loop_.call([&] { return apply_add_port(ofp, edit->bridge, edit->plan); }).with_context("port"));
+    STRATA_RETURN_IF_ERROR(applied(loop_.call([&] { return apply_add_port(ofp, edit->bridge, edit->plan); }), "port"));
     const std::string port = edit->plan.spec.name;
     STRATA_RETURN_IF_ERROR(commit_or_undo(edit->config, [&] { (void)ofp.del_port(edit->bridge, port); }));
     spdlog::info("mgmt: added port {} to bridge {}", port, edit->bridge);
@@ -130,13 +147,23 @@ grpc::Status ManagementService::SetController(grpc::ServerContext*, const v1::Se
                                               v1::SetControllerResponse*) {
   return guarded_call("SetController", [&]() -> Status {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> targets(req->targets().begin(), req->targets().end());
+    const std::vector<std::string> targets(req->targets().begin(), req->targets().end());
     auto edited = edit_set_controller(store_.current(), req->bridge(), targets);
     if (!edited) return edited.status();
-    // Recorded and persisted; ofproto's OpenFlow connection manager (issue 6)
-    // is what connects to them once it exists.
-    STRATA_RETURN_IF_ERROR(commit_then_apply(*edited, [] { return Status::ok(); }));
-    spdlog::info("mgmt: bridge {} controllers: {}", req->bridge(), targets.empty() ? "none" : fmt::format("{}", fmt::join(targets, " ")));
+    auto old = find_bridge(store_.current(), req->bridge());
+    const std::vector<std::string> before((*old)->controllers().begin(), (*old)->controllers().end());
+    // Listening can fail (a port in use): the connection manager is then
+    // left as it was.
+    auto& ofp = loop_.ofproto();
+    STRATA_RETURN_IF_ERROR(
+        applied(loop_.call([&] { return ofp.set_controllers(req->bridge(), targets); }), "targets"));
+    STRATA_RETURN_IF_ERROR(commit_or_undo(*edited, [&] { (void)ofp.set_controllers(req->bridge(), before); }));
+    std::string list;
+    for (const auto& t : targets) {
+      if (!list.empty()) list += ' ';
+      list += t;
+    }
+    spdlog::info("mgmt: bridge {} controllers: {}", req->bridge(), list.empty() ? "none" : list);
     return Status::ok();
   });
 }

@@ -170,6 +170,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   auto dp = datapath::Datapath::create(dpo);
   if (!dp) return fail(dp.status().message());
   ofproto::Ofproto ofp(**dp);
+  ofp.set_tpids(plan.tpids);
   if (Status st = daemon::apply_plan(ofp, plan); !st) return fail(startup.origin + ": " + st.message());
   // The db records the OpenFlow numbers the ports really got.
   const v1::Config applied = daemon::with_assigned_ofports(startup.config, ofp);
@@ -197,6 +198,8 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   detacher.report(0);
 
   loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
+  loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
+  ofp.set_wakeup([&loop] { loop.post([] {}); });  // ... answered without waiting for the loop's nap
   loop.add_poller([&] {
     size_t work = 0;
     if (g_dump) {
@@ -225,6 +228,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
     }
     return false;
   });
+  ofp.set_wakeup(nullptr);  // the loop is about to go
   stopper.join();
   dump_stats(**dp);
   (*dp)->stop();
