@@ -113,6 +113,13 @@ bool ConnMgr::any_connected() const {
   return false;
 }
 
+void ConnMgr::read_fds(std::vector<int>* out) const {
+  for (const auto& l : listeners_) out->push_back(l.fd);
+  for (const auto& s : sessions_) {
+    if (!s.s->closed()) out->push_back(s.s->fd());
+  }
+}
+
 std::vector<ControllerStatus> ConnMgr::status() const {
   std::vector<ControllerStatus> out;
   auto count = [&](int li, int ai, ControllerStatus* st) {
@@ -221,7 +228,10 @@ size_t ConnMgr::run() {
   if (!fds.empty() && poll(fds.data(), fds.size(), 0) > 0) {
     size_t i = 0;
     for (size_t l = 0; l < listeners_.size(); ++l, ++i) {
-      if (fds[i].revents & POLLIN) accept_all(static_cast<int>(l), now), ++work;
+      if (fds[i].revents & POLLIN) {
+        accept_all(static_cast<int>(l), now);
+        ++work;
+      }
     }
     for (size_t a = 0; a < actives_.size(); ++a, ++i) {
       if (actives_[a].connecting_fd >= 0 && fds[i].revents != 0) {

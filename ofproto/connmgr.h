@@ -39,6 +39,8 @@ class ConnMgr {
   // Accepts, connects, reads, writes, probes. Returns the work done.
   size_t run();
   bool any_connected() const;
+  // Appends the sockets that may become readable (listeners, sessions).
+  void read_fds(std::vector<int>* out) const;
   std::vector<ControllerStatus> status() const;
 
   void send_packet_in(const msg::PacketIn& pi);

@@ -21,6 +21,7 @@
 #include "ofproto/bridge.h"
 #include "ofproto/connmgr.h"
 #include "ofproto/flow_mod.h"
+#include "ofproto/io_waker.h"
 #include "ofproto/packet_in_context.h"
 
 namespace strata::ofproto {
@@ -82,6 +83,11 @@ class Ofproto final : public datapath::UpcallHandler {
   // OpenFlow connections: call on every control-loop iteration; returns
   // the work done (0 = idle).
   size_t run();
+  // Optional: `wake` makes the control loop run an iteration soon (any
+  // thread). With it, a helper thread watches the OpenFlow sockets and
+  // wakes the loop as soon as one is readable (see io_waker.h). nullptr
+  // stops the helper; do that before whatever `wake` refers to goes away.
+  void set_wakeup(std::function<void()> wake);
   // Periodic housekeeping (MAC aging, flow counters, timeouts, link state);
   // about once a second.
   void run_periodic(uint64_t now_ms);
@@ -95,6 +101,9 @@ class Ofproto final : public datapath::UpcallHandler {
   l2tags::TpidSet tpids_;                                  // for packet-out parsing
   std::map<int, std::function<void(const PacketInEvent&)>> listeners_;  // native packet-in stream
   int next_listener_ = 1;                                  // next listener id
+  std::unique_ptr<IoWaker> waker_;                         // wakes the loop on OpenFlow input (optional)
+  std::vector<int> watched_;                               // the sockets the waker watches
+  std::vector<int> fds_scratch_;                           // reused by run()
 };
 
 }  // namespace strata::ofproto
