@@ -71,6 +71,7 @@ Status EthdevPort::configure_and_start(const QueueLayout& queues, rte_mempool* p
   }
   // Fewer tx queues than PMDs is legal: the datapath then shares them.
   n_txq_ = std::max<uint16_t>(1, std::min<uint16_t>(queues.n_txq, info.max_tx_queues));
+  if (driver_->equal_rx_tx_queues()) n_txq_ = n_rxq_;
 
   rte_eth_conf conf{};
   // No VLAN stripping or filtering: tags stay in the frame bytes, where the

@@ -36,6 +36,10 @@ class PortDriver {
   // Releases what create_device() made, after the ethdev is stopped and closed.
   virtual void destroy_device(const std::string& device_name) = 0;
 
+  // True for devices that refuse different rx and tx queue counts (net_tap):
+  // they get as many tx queues as rx queues, and the datapath shares them.
+  virtual bool equal_rx_tx_queues() const { return false; }
+
   // Added to a failure while configuring or starting the device: what the
   // user should check (kernel features, permissions).
   virtual std::string failure_hint(const PortSpec&) const { return {}; }

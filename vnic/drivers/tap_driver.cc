@@ -12,6 +12,8 @@ class TapDriver final : public VdevDriver {
  public:
   std::string_view type() const override { return "tap"; }
   std::string_view dpdk_driver() const override { return "net_tap"; }
+  // net_tap refuses a configuration with more tx than rx queues.
+  bool equal_rx_tx_queues() const override { return true; }
 
  protected:
   Result<std::string> devargs(const PortSpec& spec, const QueueLayout&) const override {
