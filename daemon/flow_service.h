@@ -1,9 +1,12 @@
-// The strata.v1.Flows service (proto/strata/v1/flows.proto).
+// The strata.v1.Flows service (proto/strata/v1/flows.proto): native flows
+// on ofproto's OpenFlow pipeline (the same tables ovs-ofctl sees), and the
+// PacketIo stream.
 //
-// Requests are checked in full here (flow_check.h, field-named errors; an
-// unknown bridge is NOT_FOUND). The flow tables themselves belong to
-// ofproto's OpenFlow pipeline (issue 6); until ofproto exposes them, a
-// well-formed request is answered UNIMPLEMENTED saying so, never faked.
+// Requests are checked in full first (flow_check.h, flow_convert.h:
+// field-named errors; an unknown bridge is NOT_FOUND), then applied on the
+// control thread in one ControlLoop::call(), so a multi-flow AddFlows is
+// all-or-nothing: if the pipeline refuses flow k, the flows 0..k-1 are
+// removed again and any entry they replaced is put back.
 #pragma once
 
 #include "daemon/control_loop.h"

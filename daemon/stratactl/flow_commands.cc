@@ -108,9 +108,14 @@ Command dump_flows() {
       if (flow.idle_timeout() != 0) line += fmt::format("idle_timeout={}, ", flow.idle_timeout());
       if (flow.hard_timeout() != 0) line += fmt::format("hard_timeout={}, ", flow.hard_timeout());
       line += fmt::format("priority={}", flow.priority());
-      const std::string match = format_match(flow.match());
-      if (!match.empty()) line += "," + match;
-      ctx.out << line << " actions=" << format_actions(flow) << "\n";
+      // An entry the native form cannot say completely (an OpenFlow
+      // controller's) comes with its whole match and instructions as text.
+      const std::string match = f.match_text().empty() ? format_match(flow.match()) : f.match_text();
+      if (!match.empty()) {
+        line += ',';
+        line += match;
+      }
+      ctx.out << line << " actions=" << (f.actions_text().empty() ? format_actions(flow) : f.actions_text()) << "\n";
     }
   };
   return c;
