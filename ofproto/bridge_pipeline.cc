@@ -173,6 +173,15 @@ std::vector<const Rule*> Bridge::select_flows(const FlowFilter& filter) {
 
 void Bridge::revalidate() {
   if (!pipeline_.dirty()) return;
+  // Most batches change tables no installed megaflow looked at (or there
+  // are none yet): then there is nothing to walk.
+  bool candidates = pipeline_.groups_dirty() && records_.with_groups() > 0;
+  const std::bitset<256>& dirty = pipeline_.dirty_tables();
+  for (int t = 0; t < 256 && !candidates; ++t) candidates = dirty.test(t) && records_.looked_at(static_cast<uint8_t>(t)) > 0;
+  if (!candidates) {
+    pipeline_.clear_dirty();
+    return;
+  }
   const uint64_t now = now_ms();
   std::vector<std::pair<datapath::FlowKey, datapath::FlowMask>> gone;
   dpif_.flow_del_if([&](const datapath::MegaflowInfo& f) {

@@ -20,10 +20,24 @@ MegaflowRecords::Id MegaflowRecords::make_id(const datapath::FlowKey& masked_key
   return id;
 }
 
+void MegaflowRecords::count(const MegaflowRecord& rec, int delta) {
+  std::array<bool, 256> seen{};
+  for (const auto& [t, hit] : rec.tables) {
+    if (seen[t]) continue;
+    seen[t] = true;
+    per_table_[t] += static_cast<uint32_t>(delta);
+  }
+  if (!rec.buckets.empty()) with_groups_ += static_cast<uint32_t>(delta);
+}
+
 void MegaflowRecords::add(const datapath::FlowKey& key, const datapath::FlowMask& mask, MegaflowRecord rec) {
   datapath::FlowKey masked = key;
   for (int i = 0; i < datapath::kFlowKeyWords; ++i) masked.words()[i] &= mask.words()[i];
-  records_[make_id(masked, mask)] = std::move(rec);
+  const Id id = make_id(masked, mask);
+  auto it = records_.find(id);
+  if (it != records_.end()) count(it->second, -1);
+  count(rec, +1);
+  records_[id] = std::move(rec);
 }
 
 MegaflowRecord* MegaflowRecords::find(const datapath::FlowKey& masked_key, const datapath::FlowMask& mask) {
@@ -32,7 +46,10 @@ MegaflowRecord* MegaflowRecords::find(const datapath::FlowKey& masked_key, const
 }
 
 void MegaflowRecords::erase(const datapath::FlowKey& masked_key, const datapath::FlowMask& mask) {
-  records_.erase(make_id(masked_key, mask));
+  auto it = records_.find(make_id(masked_key, mask));
+  if (it == records_.end()) return;
+  count(it->second, -1);
+  records_.erase(it);
 }
 
 }  // namespace strata::ofproto

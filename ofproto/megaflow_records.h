@@ -6,7 +6,7 @@
 // Control thread only.
 #pragma once
 
-#include <bitset>
+#include <array>
 #include <cstring>
 #include <cstdint>
 #include <unordered_map>
@@ -35,7 +35,15 @@ class MegaflowRecords {
   MegaflowRecord* find(const datapath::FlowKey& masked_key, const datapath::FlowMask& mask);
   void erase(const datapath::FlowKey& masked_key, const datapath::FlowMask& mask);
   size_t size() const { return records_.size(); }
-  void clear() { records_.clear(); }
+  void clear() {
+    records_.clear();
+    per_table_.fill(0);
+    with_groups_ = 0;
+  }
+  // How many recorded megaflows looked at table `t` / used a group: when
+  // none did, a change there needs no walk over the datapath's megaflows.
+  uint32_t looked_at(uint8_t t) const { return per_table_[t]; }
+  uint32_t with_groups() const { return with_groups_; }
 
   // Credits every megaflow of `dump` that has a record: fn(record, new
   // packets, new bytes). Records of megaflows the datapath no longer has are
@@ -56,8 +64,11 @@ class MegaflowRecords {
     size_t operator()(const Id& id) const;
   };
   static Id make_id(const datapath::FlowKey& masked_key, const datapath::FlowMask& mask);
+  void count(const MegaflowRecord& rec, int delta);
 
   std::unordered_map<Id, MegaflowRecord, IdHash> records_;  // every megaflow this bridge installed
+  std::array<uint32_t, 256> per_table_{};                   // records that looked at each table
+  uint32_t with_groups_ = 0;                                // records that went through a group
 };
 
 template <typename Fn>
@@ -76,7 +87,12 @@ void MegaflowRecords::harvest(const std::vector<datapath::MegaflowInfo>& dump, F
     }
   }
   for (auto it = records_.begin(); it != records_.end();) {
-    it = present.count(&it->second) != 0 ? std::next(it) : records_.erase(it);
+    if (present.count(&it->second) != 0) {
+      ++it;
+    } else {
+      count(it->second, -1);
+      it = records_.erase(it);
+    }
   }
 }
 

@@ -27,10 +27,15 @@ struct PacketInContext {
 
 class PacketInContexts {
  public:
-  // The id of `ctx`, the same every time for the same context.
+  // The id of `ctx`, the same every time for the same context. Past
+  // kMaxContexts (a controller varying cookies without end) new contexts
+  // get kNone, whose frames are dropped instead of growing memory forever.
+  static constexpr uint32_t kMaxContexts = 1u << 20;
+  static constexpr uint32_t kNone = 0xffffffff;
   uint32_t intern(const PacketInContext& ctx) {
     auto it = ids_.find(ctx);
     if (it != ids_.end()) return it->second;
+    if (contexts_.size() >= kMaxContexts) return kNone;
     const auto id = static_cast<uint32_t>(contexts_.size());
     contexts_.push_back(ctx);
     ids_.emplace(ctx, id);
