@@ -23,6 +23,7 @@ class Reader {
   uint32_t u32() { return static_cast<uint32_t>(take(4)); }
   uint64_t u64() { return take(8); }
   void bytes(uint8_t* out, size_t n) {
+    if (n == 0) return;  // out may be an empty vector's null data()
     if (!need(n)) {
       std::memset(out, 0, n);
       return;
