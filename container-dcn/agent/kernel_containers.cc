@@ -11,6 +11,7 @@
 #include "container-dcn/agent/command_runner.h"
 #include "container-dcn/agent/container_record.h"
 #include "container-dcn/agent/naming.h"
+#include "container-dcn/agent/nic_offloads.h"
 
 namespace strata::dcn_agent {
 
@@ -141,6 +142,7 @@ Status remove_container(const std::string& dcn, const std::string& container, co
 
 Status prepare_nic(const std::string& nic) {
   if (!interface_here(nic)) return not_found("--nic: interface '" + nic + "' does not exist in this network namespace");
+  STRATA_RETURN_IF_ERROR(disable_tx_vlan_offload(nic));
   return ip({"link", "set", "dev", nic, "up", "promisc", "on"}).status();
 }
 

@@ -36,7 +36,8 @@ Status create_container(const std::string& dcn, const ContainerSpec& spec, Mecha
 // namespace's name).
 Status remove_container(const std::string& dcn, const std::string& container, const std::string& netns);
 
-// The NIC, up and promiscuous (containers' MACs are not its own).
+// The NIC, up and promiscuous (containers' MACs are not its own), with
+// its VLAN insert offloads off (nic_offloads.h).
 Status prepare_nic(const std::string& nic);
 
 // Refuses to run where namespaces the agent makes would not outlive it:
