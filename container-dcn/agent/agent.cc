@@ -72,7 +72,7 @@ Result<ConvergenceReport> Agent::add(const ContainerSpec& spec) {
   STRATA_RETURN_IF_ERROR(validate_spec(spec));
   auto lock = DcnLock::acquire(settings_.dcn);
   if (!lock) return lock.status();
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   std::vector<ContainerRecord> desired = complete_containers(settings_.dcn, *found);
   auto same = std::find_if(desired.begin(), desired.end(), [&](const ContainerRecord& r) { return r.spec.name == spec.name; });
@@ -88,7 +88,7 @@ Result<ConvergenceReport> Agent::remove(const std::string& name) {
   STRATA_RETURN_IF_ERROR(validate_name(name, "container name"));
   auto lock = DcnLock::acquire(settings_.dcn);
   if (!lock) return lock.status();
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   const std::string netns = namespace_name(settings_.dcn, name);
   const bool exists = std::any_of(found->begin(), found->end(), [&](const FoundContainer& f) { return f.netns == netns; });
@@ -101,7 +101,7 @@ Result<ConvergenceReport> Agent::remove(const std::string& name) {
 Result<ConvergenceReport> Agent::repair() {
   auto lock = DcnLock::acquire(settings_.dcn);
   if (!lock) return lock.status();
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   // Complete containers are kept as they are, whatever their mechanism.
   ConvergenceReport report;
@@ -117,13 +117,13 @@ Result<ConvergenceReport> Agent::repair() {
 }
 
 Result<std::vector<ContainerRecord>> Agent::list() const {
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   return complete_containers(settings_.dcn, *found);
 }
 
 Result<ConvergenceReport> Agent::converge_locked(const std::vector<ContainerRecord>& desired) {
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   auto plan = plan_convergence(settings_.dcn, desired, *found);
   if (!plan) return plan.status();
@@ -169,7 +169,7 @@ Result<ConvergenceReport> Agent::converge_locked(const std::vector<ContainerReco
 }
 
 Status Agent::sync_tagging() {
-  auto found = find_containers();
+  auto found = find_containers(settings_.dcn);
   if (!found) return found.status();
   std::vector<TaggedVeth> veths;
   for (const auto& r : complete_containers(settings_.dcn, *found)) {

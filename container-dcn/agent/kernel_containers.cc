@@ -84,14 +84,15 @@ Status make_vlan(const std::string& dcn, const ContainerSpec& spec, const std::s
 
 }  // namespace
 
-Result<std::vector<FoundContainer>> find_containers() {
+Result<std::vector<FoundContainer>> find_containers(const std::string& dcn) {
+  const std::string prefix = namespace_name(dcn, "");
   std::vector<FoundContainer> found;
   DIR* dir = opendir(kNetnsDir);
   if (!dir) return found;  // no namespace made yet on this system
   std::vector<std::string> names;
   while (dirent* e = readdir(dir)) {
     std::string name = e->d_name;
-    if (name.rfind(kNamespacePrefix, 0) == 0) names.push_back(name);
+    if (name.rfind(prefix, 0) == 0) names.push_back(name);
   }
   closedir(dir);
   std::sort(names.begin(), names.end());

@@ -20,8 +20,9 @@ namespace strata::dcn_agent {
 // Where `ip netns` keeps its namespaces.
 inline constexpr char kNetnsDir[] = "/run/netns";
 
-// Every namespace with the agent's prefix, with the record on its eth0.
-Result<std::vector<FoundContainer>> find_containers();
+// Every namespace that may be this DCN's (its name starts with
+// sdcn-<dcn>-), with the record on its eth0.
+Result<std::vector<FoundContainer>> find_containers(const std::string& dcn);
 
 // Makes one container's network: its namespace, its eth0 (a veth whose
 // other end stays in the DCN, or a VLAN subinterface of `nic`), MAC,

@@ -98,20 +98,20 @@ void follow_stratad(StratadSource& source, const std::string& dcn, const WatchSe
 }  // namespace
 
 int run_watch(Agent& agent, const WatchSettings& settings, std::ostream& log) {
-  auto source = StratadSource::connect(settings.mgmt);
-  if (!source) {
-    log_line(log, source.status().message());
-    return 1;
-  }
   // SIGTERM and SIGINT are taken by a thread of their own (sigwait), so
-  // they can cancel the stream; every thread started after this inherits
-  // the mask.
+  // they can cancel the stream. Blocked before anything starts a thread
+  // (gRPC's own threads included): a thread that had them unblocked would
+  // take the signal's default action and end the process mid-change.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
+  auto source = StratadSource::connect(settings.mgmt);
+  if (!source) {
+    log_line(log, source.status().message());
+    return 1;
+  }
   Shared shared;
   std::mutex log_mutex;
   std::thread signal_thread([&] {

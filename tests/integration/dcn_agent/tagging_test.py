@@ -11,6 +11,7 @@ containers each.
 - del-container removes the namespace, the veth and (last) the NIC filter;
 - bad input: one line naming the option, exit 2 (usage) or 1.
 usage: tagging_test.py BUILD_DIR"""
+import os
 import re
 import signal
 import subprocess
@@ -53,6 +54,11 @@ def main():
     r = run(["ip", "netns", "exec", d1.ns, d1.agent_argv()[2], "add-container", "c1", "--tag", "7", "--nic", "eth0",
              "--dcn", d1.name])
     check(r.returncode == 1 and "ip netns exec?" in r.stderr, "under `ip netns exec`: refuses, says why", r.stderr)
+    if not os.path.exists("/proc/net/vlan") and not os.path.exists("/sys/module/8021q"):
+        r = d1.agent("add-container", "c1", "--tag", "7", "--nic", "eth0", "--dcn", d1.name, "--mechanism", "vlan")
+        check(r.returncode == 1 and "type vlan" in r.stderr and "Unknown device type" in r.stderr,
+              "no 8021q here: --mechanism vlan fails, quoting the kernel", r.stderr)
+        check(sv_links(d1) == 0, "and leaves no VLAN staging interface", d1.links_here())
     check(d1.containers() == [], "no namespace made by any of them", d1.containers())
     r = d1.agent("frobnicate")
     check(r.returncode == 2 and "unknown command" in r.stderr, "unknown command: exit 2", r.stderr)
