@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/dcn_apply.h"
+
 namespace strata::daemon {
 
 Status apply_add_port(ofproto::Ofproto& ofp, const std::string& bridge, const PortPlan& plan) {
@@ -36,6 +38,12 @@ Status apply_plan(ofproto::Ofproto& ofp, const ConfigPlan& plan) {
       return st.with_context("bridge '" + plan.bridges[i].name + "'");
     }
   }
+  for (size_t i = 0; i < plan.dcns.size(); ++i) {
+    if (Status st = apply_add_dcn(ofp, plan.dcns[i]); !st) {
+      for (const auto& b : plan.bridges) (void)ofp.del_bridge(b.name);
+      return st.with_context("DCN '" + plan.dcns[i].name + "'");
+    }
+  }
   return Status::ok();
 }
 
@@ -46,6 +54,13 @@ v1::Config with_assigned_ofports(const v1::Config& config, ofproto::Ofproto& ofp
     if (running == nullptr) continue;
     for (auto& p : *b.mutable_ports()) {
       if (const ofproto::BridgePort* rp = running->find_port(p.name())) p.set_ofport(rp->ofport);
+    }
+  }
+  for (auto& d : *out.mutable_dcns()) {
+    const ofproto::Bridge* running = ofp.find_bridge(d.bridge());
+    if (running == nullptr) continue;
+    for (auto& c : *d.mutable_containers()) {
+      if (const ofproto::BridgePort* rp = running->find_port(c.name())) c.set_ofport(rp->ofport);
     }
   }
   return out;

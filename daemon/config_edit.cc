@@ -4,6 +4,7 @@
 #include <set>
 
 #include "daemon/controller_target.h"
+#include "daemon/dcn_config.h"
 
 namespace strata::daemon {
 
@@ -44,7 +45,16 @@ Status check_port_names_free(const v1::Config& current, const v1::Port& port, co
   if (const v1::Bridge* owner = bridge_of_port(current, port.name())) {
     return already_exists(field + ".name: port '" + port.name() + "' already exists on bridge '" + owner->name() + "'");
   }
-  return Status::ok();
+  // Containers' ports are ports too (their ofports are checked per bridge).
+  return dcn_set(current).check_plain_port_free("", port.name(), 0, field);
+}
+
+// Removes the DCNs on `bridge` (they go with it).
+void drop_dcns_of_bridge(v1::Config* config, const std::string& bridge) {
+  auto* dcns = config->mutable_dcns();
+  for (int d = dcns->size() - 1; d >= 0; --d) {
+    if (dcns->Get(d).bridge() == bridge) dcns->DeleteSubrange(d, 1);
+  }
 }
 
 }  // namespace
@@ -104,6 +114,7 @@ Result<v1::Config> edit_del_bridge(const v1::Config& current, const std::string&
   if (!found) return found.status();
   v1::Config out = current;
   out.mutable_bridges()->DeleteSubrange(bridge_index(current, bridge), 1);
+  drop_dcns_of_bridge(&out, bridge);
   return out;
 }
 
@@ -115,7 +126,8 @@ Result<AddPortEdit> edit_add_port(const v1::Config& current, const std::string& 
   auto checked = plan_port(port, *tpids, "port");
   if (!checked) return checked.status();
   STRATA_RETURN_IF_ERROR(check_port_names_free(current, port, "port"));
-  std::set<uint32_t> used;
+  std::set<uint32_t> used = dcn_set(current).container_ofports(bridge);
+  STRATA_RETURN_IF_ERROR(dcn_set(current).check_plain_port_free(bridge, port.name(), port.ofport(), "port"));
   for (const auto& p : (*found)->ports()) used.insert(p.ofport());
   v1::Port added = port;
   if (added.ofport() == 0) {
@@ -146,13 +158,21 @@ Result<v1::Config> edit_del_port(const v1::Config& current, const std::string& b
   const auto& ports = current.bridges(b).ports();
   for (int p = 0; p < ports.size(); ++p) {
     if (ports[p].name() != port) continue;
+    // A VNIC with containers stays; the DCN of an empty one goes with it.
+    container_dcn::DcnSet dcns = dcn_set(current);
+    STRATA_RETURN_IF_ERROR(dcns.check_port_removal(port, "port"));
     v1::Config out = current;
     out.mutable_bridges(b)->mutable_ports()->DeleteSubrange(p, 1);
+    if (const std::string gone = dcns.forget_port(port); !gone.empty()) {
+      out.mutable_dcns()->DeleteSubrange(dcn_index(current, gone), 1);
+    }
     return out;
   }
   if (const v1::Bridge* owner = bridge_of_port(current, port)) {
     return not_found("port: port '" + port + "' is on bridge '" + owner->name() + "', not '" + bridge + "'");
   }
+  // A container's port is not in the bridge's list, but it is a port.
+  STRATA_RETURN_IF_ERROR(dcn_set(current).check_port_removal(port, "port"));
   return not_found("port: bridge '" + bridge + "' has no port '" + port + "'");
 }
 

@@ -219,6 +219,9 @@ Result<ConfigPlan> plan_config(const v1::Config& config) {
     }
     plan.bridges.push_back(std::move(*bp));
   }
+  auto dcns = plan_dcns(config, plan.tpids);
+  if (!dcns) return dcns.status();
+  plan.dcns = std::move(*dcns);
   return plan;
 }
 

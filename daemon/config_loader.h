@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "daemon/dcn_config.h"
 #include "l2tags/tpid_set.h"
 #include "ofproto/port_config.h"
 #include "strata/v1/config.pb.h"
@@ -34,6 +35,7 @@ struct ConfigPlan {
   uint32_t megaflow_idle_ms = 10000;
   uint32_t emc_insert_inv_prob = 100;
   std::vector<BridgePlan> bridges;
+  std::vector<DcnPlan> dcns;       // container DCNs, applied after the bridges
 };
 
 // Validates the whole config and converts it; nothing is applied.

@@ -149,6 +149,7 @@ Status ConfigStore::commit(const v1::Config& config) {
     STRATA_RETURN_IF_ERROR(write_file_atomically(path_, encode_db(DbContent{config, seed_}), 0600).with_context("db"));
   }
   current_ = config;
+  commits_.fetch_add(1, std::memory_order_release);
   return Status::ok();
 }
 

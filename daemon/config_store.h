@@ -21,6 +21,7 @@
 // Not thread-safe: the management service serialises its changes.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,9 @@ class ConfigStore {
   const v1::Config& current() const { return current_; }
   // Sets current() without writing: after load() of a file that is good.
   void adopt(const v1::Config& config) { current_ = config; }
+  // How many commits this process made: a watcher compares two readings to
+  // learn that current() changed (the one thing safe from any thread).
+  uint64_t commits() const { return commits_.load(std::memory_order_acquire); }
   // The seed fingerprint every later commit records.
   void set_seed(uint64_t seed) { seed_ = seed; }
   uint64_t seed() const { return seed_; }
@@ -89,6 +93,7 @@ class ConfigStore {
   int lock_fd_ = -1;    // FILE.lock, flock()ed while we live
   v1::Config current_;  // what the file holds (or would)
   uint64_t seed_ = 0;   // written with every commit (see DbContent)
+  std::atomic<uint64_t> commits_{0};  // successful commits (writer: the transaction holder)
 };
 
 }  // namespace strata::daemon

@@ -11,6 +11,7 @@
 // Exceptions never leave a handler: a bad request cannot end the daemon.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 
 #include "daemon/config_store.h"
@@ -38,6 +39,21 @@ class ManagementService final : public v1::Management::Service {
   grpc::Status DumpDatapathFlows(grpc::ServerContext*, const v1::DumpDatapathFlowsRequest*,
                                  v1::DumpDatapathFlowsResponse*) override;
 
+  // Container DCNs (dcn_service.cc).
+  grpc::Status AddDcn(grpc::ServerContext*, const v1::AddDcnRequest*, v1::AddDcnResponse*) override;
+  grpc::Status DelDcn(grpc::ServerContext*, const v1::DelDcnRequest*, v1::DelDcnResponse*) override;
+  grpc::Status ListDcns(grpc::ServerContext*, const v1::ListDcnsRequest*, v1::ListDcnsResponse*) override;
+  grpc::Status AddContainer(grpc::ServerContext*, const v1::AddContainerRequest*, v1::AddContainerResponse*) override;
+  grpc::Status DelContainer(grpc::ServerContext*, const v1::DelContainerRequest*, v1::DelContainerResponse*) override;
+  grpc::Status ListContainers(grpc::ServerContext*, const v1::ListContainersRequest*,
+                              v1::ListContainersResponse*) override;
+  grpc::Status WatchContainers(grpc::ServerContext*, const v1::WatchContainersRequest*,
+                               grpc::ServerWriter<v1::ListContainersResponse>*) override;
+
+  // Ends every WatchContainers stream (before the server shuts down, so
+  // that shutdown does not wait for clients that never cancel).
+  void stop_watches() { stopping_.store(true); }
+
  private:
   // Commits a configuration whose change is already applied; on failure
   // runs `undo` on the control thread and reports that nothing changed.
@@ -48,6 +64,7 @@ class ManagementService final : public v1::Management::Service {
   ControlLoop& loop_;   // the control thread: the only place ofproto is touched
   ConfigStore& store_;  // the db; store_.current() is the committed configuration
   std::mutex mu_;       // one transaction at a time; guards reads of store_ too
+  std::atomic<bool> stopping_{false};  // WatchContainers streams end (any thread sets)
 };
 
 }  // namespace strata::daemon

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "daemon/config_edit.h"
+#include "daemon/dcn_view.h"
 #include "daemon/megaflow_text.h"
 
 namespace strata::daemon {
@@ -40,7 +41,7 @@ v1::PortStatus make_port_status(const v1::Port& configured, const std::string& b
   return s;
 }
 
-v1::BridgeStatus make_bridge_status(const v1::Bridge& b, ofproto::Ofproto& ofp,
+v1::BridgeStatus make_bridge_status(const v1::Config& config, const v1::Bridge& b, ofproto::Ofproto& ofp,
                                     const std::map<uint32_t, datapath::DpPortInfo>& dp_ports) {
   v1::BridgeStatus s;
   s.set_name(b.name());
@@ -53,8 +54,10 @@ v1::BridgeStatus make_bridge_status(const v1::Bridge& b, ofproto::Ofproto& ofp,
   for (const auto& p : b.ports()) {
     const ofproto::BridgePort* rp = running != nullptr ? running->find_port(p.name()) : nullptr;
     v1::PortStatus ps = make_port_status(p, b.name(), rp, dp_ports);
+    mark_vnic(config, &ps);
     sorted.emplace(ps.port().ofport(), std::move(ps));
   }
+  for (auto& ps : container_port_statuses(config, b.name(), ofp, dp_ports)) sorted.emplace(ps.port().ofport(), std::move(ps));
   for (auto& [no, ps] : sorted) *s.add_ports() = std::move(ps);
   return s;
 }
@@ -65,7 +68,7 @@ Result<v1::BridgeStatus> bridge_status(const v1::Config& config, const std::stri
                                        const datapath::Dpif& dpif) {
   auto b = find_bridge(config, bridge);
   if (!b) return b.status();
-  return make_bridge_status(**b, ofp, ports_by_dp(dpif));
+  return make_bridge_status(config, **b, ofp, ports_by_dp(dpif));
 }
 
 Result<v1::ShowResponse> show(const v1::Config& config, const std::string& bridge, ofproto::Ofproto& ofp,
@@ -75,9 +78,12 @@ Result<v1::ShowResponse> show(const v1::Config& config, const std::string& bridg
   if (!bridge.empty()) {
     auto b = find_bridge(config, bridge);
     if (!b) return b.status();
-    *out.add_bridges() = make_bridge_status(**b, ofp, dp_ports);
+    *out.add_bridges() = make_bridge_status(config, **b, ofp, dp_ports);
   } else {
-    for (const auto& b : config.bridges()) *out.add_bridges() = make_bridge_status(b, ofp, dp_ports);
+    for (const auto& b : config.bridges()) *out.add_bridges() = make_bridge_status(config, b, ofp, dp_ports);
+  }
+  for (const auto& d : config.dcns()) {
+    if (bridge.empty() || d.bridge() == bridge) *out.add_dcns() = dcn_status(d, ofp, dpif);
   }
   auto* d = out.mutable_datapath();
   auto tpids = plan_tpids(config.datapath());
@@ -126,6 +132,7 @@ Result<v1::PortStatsResponse> port_stats(const std::string& bridge, ofproto::Ofp
     c->set_malformed(s->malformed);
     c->set_upcalls(s->upcalls);
     c->set_upcall_dropped(s->upcall_dropped);
+    c->set_unknown_container_tag(s->unknown_tag);
   }
   return out;
 }

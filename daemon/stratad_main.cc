@@ -222,6 +222,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
     if (g_quit && !stopper.joinable()) {
       spdlog::info("shutting down");
       stopper = std::thread([&] {
+        management.stop_watches();  // streams that would otherwise hold shutdown for its grace
         mgmt.shutdown(std::chrono::seconds(2));
         loop.stop();
       });

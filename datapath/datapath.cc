@@ -21,6 +21,7 @@ int pmd_main(void* arg) { return static_cast<Pmd*>(arg)->run(); }
 
 void delete_poll_list(void* p) { delete static_cast<PollList*>(p); }
 void delete_port_table(void* p) { delete static_cast<PortTable*>(p); }
+void delete_mux_table(void* p) { delete static_cast<TagMuxTable*>(p); }
 
 }  // namespace
 
@@ -108,8 +109,18 @@ void Datapath::stop() {
 
 Datapath::~Datapath() {
   stop();
-  // Every port goes, oldest first; the PMDs are stopped so nothing races.
-  while (!ports_.empty()) (void)port_del(ports_.begin()->first);
+  // Every port goes, logical ports before their parents, oldest first; the
+  // PMDs are stopped so nothing races.
+  for (bool logical : {true, false}) {
+    std::vector<uint32_t> doomed;
+    for (const auto& [no, p] : ports_) {
+      if (p->is_logical() == logical) doomed.push_back(no);
+    }
+    for (uint32_t no : doomed) {
+      if (!logical) (void)set_tag_mux(no, false);
+      (void)port_del(no);
+    }
+  }
   if (classifier_) flow_flush();
   pmds_.clear();
   if (rcu_) {
@@ -125,12 +136,9 @@ Datapath::~Datapath() {
 
 Result<uint32_t> Datapath::port_add(const vnic::PortSpec& spec) {
   if (spec.name.empty()) return invalid_argument("a port needs a name");
-  for (const auto& [no, p] : ports_) {
-    if (p->dev->name() == spec.name) return already_exists("port '" + spec.name + "' already exists");
-  }
-  uint32_t no = 0;
-  while (no < kMaxPorts && ports_.count(no) != 0) ++no;
-  if (no == kMaxPorts) return resource_exhausted("the datapath has " + std::to_string(kMaxPorts) + " ports already");
+  auto no_or = free_port_no(spec.name);
+  if (!no_or) return no_or.status();
+  const uint32_t no = *no_or;
 
   vnic::QueueLayout queues;
   queues.n_txq = static_cast<uint16_t>(pmds_.size() + 1);  // one per PMD + the control thread
@@ -139,28 +147,128 @@ Result<uint32_t> Datapath::port_add(const vnic::PortSpec& spec) {
 
   auto port = std::make_unique<DpPort>();
   port->port_no = no;
+  port->name = spec.name;
   port->dev = std::move(*dev);
   port->ethdev_id = port->dev->ethdev_id();
   port->n_txq = port->dev->n_txq();
   port->txq_shared = port->n_txq < queues.n_txq;
   for (auto& l : port->txq_lock) rte_spinlock_init(&l);
-  const std::string ring_name = "upcall_" + std::to_string(no) + "_" + std::to_string(port->ethdev_id);
-  port->upcall_ring = rte_ring_create(ring_name.c_str(), options_.upcall_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
-  if (port->upcall_ring == nullptr) {
-    return resource_exhausted("port '" + spec.name + "': cannot create its upcall ring");
-  }
+  STRATA_RETURN_IF_ERROR(create_upcall_ring(*port));
   ports_[no] = std::move(port);
   publish_ports();
   rebalance_rxqs();
   return no;
 }
 
+Result<uint32_t> Datapath::free_port_no(const std::string& name) const {
+  for (const auto& [no, p] : ports_) {
+    if (p->name == name) return already_exists("port '" + name + "' already exists");
+  }
+  uint32_t no = 0;
+  while (no < kMaxPorts && ports_.count(no) != 0) ++no;
+  if (no == kMaxPorts) return resource_exhausted("the datapath has " + std::to_string(kMaxPorts) + " ports already");
+  return no;
+}
+
+Status Datapath::create_upcall_ring(DpPort& port) {
+  // Ring names are global to the process and must not outlive a reused
+  // port number: the serial makes each one new.
+  const std::string ring_name = "upcall_" + std::to_string(port.port_no) + "_" + std::to_string(ring_serial_++);
+  port.upcall_ring = rte_ring_create(ring_name.c_str(), options_.upcall_ring_size, SOCKET_ID_ANY, RING_F_SC_DEQ);
+  if (port.upcall_ring == nullptr) {
+    return resource_exhausted("port '" + port.name + "': cannot create its upcall ring");
+  }
+  return Status::ok();
+}
+
+// --- logical ports (tag_mux.h) ----------------------------------------------
+
+Status Datapath::set_tag_mux(uint32_t port_no, bool enabled) {
+  auto it = ports_.find(port_no);
+  if (it == ports_.end()) return not_found("no datapath port " + std::to_string(port_no));
+  DpPort& port = *it->second;
+  if (port.is_logical()) return invalid_argument("port '" + port.name + "' is a logical port itself");
+  const bool is_parent = port.mux.load(std::memory_order_relaxed) != nullptr;
+  if (enabled == is_parent) return Status::ok();
+  if (!enabled) {
+    for (const auto& [no, p] : ports_) {
+      if (p->parent == &port) {
+        return failed_precondition("port '" + port.name + "' still carries logical port '" + p->name + "'");
+      }
+    }
+    rcu_->retire(const_cast<TagMuxTable*>(port.mux.exchange(nullptr, std::memory_order_acq_rel)), delete_mux_table);
+  } else {
+    publish_mux(port);
+  }
+  // What the port received so far was decided as a plain port's frames
+  // (or as a parent's): none of its megaflows is right any more.
+  flow_del_if([&](const MegaflowInfo& f) { return f.mask.in_port != 0 && f.key.in_port == port_no; });
+  return Status::ok();
+}
+
+Result<uint32_t> Datapath::logical_port_add(const LogicalPortSpec& spec) {
+  if (spec.name.empty()) return invalid_argument("a port needs a name");
+  auto pit = ports_.find(spec.parent);
+  if (pit == ports_.end()) return not_found("no datapath port " + std::to_string(spec.parent));
+  DpPort& parent = *pit->second;
+  if (parent.is_logical()) return invalid_argument("port '" + parent.name + "' is a logical port itself");
+  if (parent.mux.load(std::memory_order_relaxed) == nullptr) {
+    return failed_precondition("port '" + parent.name + "' is not a parent of logical ports (set_tag_mux)");
+  }
+  if (!shared_.tpids.contains(spec.tpid)) {
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "0x%04x", spec.tpid);
+    return invalid_argument(std::string("TPID ") + buf + " is not recognised");
+  }
+  if (spec.vid < 1 || spec.vid > 4094) return invalid_argument("VID " + std::to_string(spec.vid) + " is out of range 1..4094");
+  for (const auto& [no, p] : ports_) {
+    if (p->parent == &parent && (p->mux_tci & 0x0fff) == spec.vid) {
+      return already_exists("port '" + parent.name + "' already carries VID " + std::to_string(spec.vid) +
+                            " (logical port '" + p->name + "')");
+    }
+  }
+  auto no_or = free_port_no(spec.name);
+  if (!no_or) return no_or.status();
+  auto port = std::make_unique<DpPort>();
+  port->port_no = *no_or;
+  port->name = spec.name;
+  port->parent = &parent;
+  port->mux_tpid = spec.tpid;
+  port->mux_tci = spec.vid;
+  STRATA_RETURN_IF_ERROR(create_upcall_ring(*port));
+  const uint32_t no = port->port_no;
+  ports_[no] = std::move(port);
+  // The port table first, then the parent's table (a PMD still on the old
+  // port table drops what the new demultiplexing table sends to the port).
+  publish_ports();
+  publish_mux(parent);
+  return no;
+}
+
+void Datapath::publish_mux(DpPort& parent) {
+  auto* table = new TagMuxTable();
+  for (const auto& [no, p] : ports_) {
+    if (p->parent != &parent) continue;
+    table->by_vid[p->mux_tci & 0x0fff] = TagMuxTable::Entry{p->mux_tpid, static_cast<uint16_t>(no)};
+    ++table->ports;
+  }
+  const TagMuxTable* old = parent.mux.exchange(table, std::memory_order_acq_rel);
+  if (old != nullptr) rcu_->retire(const_cast<TagMuxTable*>(old), delete_mux_table);
+}
+
 Status Datapath::port_del(uint32_t port_no) {
   auto it = ports_.find(port_no);
   if (it == ports_.end()) return not_found("no datapath port " + std::to_string(port_no));
+  for (const auto& [no, p] : ports_) {
+    if (p->parent == it->second.get()) {
+      return failed_precondition("port '" + it->second->name + "' still carries logical port '" + p->name + "'");
+    }
+  }
   std::unique_ptr<DpPort> port = std::move(it->second);
   ports_.erase(it);
-  // 1. Stop polling and sending: publish lists and a table without it.
+  // 1. Stop polling and sending: publish lists and tables without it (a
+  // logical port leaves its parent's demultiplexing table too).
+  if (port->is_logical()) publish_mux(*port->parent);
   rebalance_rxqs();
   publish_ports();
   // 2. Megaflows that come from it or output to it are stale now.
@@ -174,6 +282,7 @@ Status Datapath::port_del(uint32_t port_no) {
   void* obj = nullptr;
   while (rte_ring_dequeue(port->upcall_ring, &obj) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(obj));
   rte_ring_free(port->upcall_ring);
+  if (const TagMuxTable* mux = port->mux.load(std::memory_order_relaxed)) delete mux;  // no PMD holds it now
   port->dev.reset();
   return Status::ok();
 }
@@ -190,6 +299,7 @@ void Datapath::rebalance_rxqs() {
   std::vector<PollList*> lists(pmds_.size());
   for (auto& l : lists) l = new PollList();
   for (const auto& [no, p] : ports_) {
+    if (p->is_logical()) continue;  // its frames arrive on the parent's queues
     for (uint16_t q = 0; q < p->dev->n_rxq(); ++q) {
       auto best = std::min_element(lists.begin(), lists.end(),
                                    [](const PollList* a, const PollList* b) { return a->n < b->n; });
@@ -204,6 +314,19 @@ void Datapath::rebalance_rxqs() {
 std::vector<DpPortInfo> Datapath::port_list() const {
   std::vector<DpPortInfo> out;
   for (const auto& [no, p] : ports_) {
+    if (p->is_logical()) {
+      DpPortInfo info;
+      info.port_no = no;
+      info.spec.name = p->name;
+      info.spec.type = "logical";
+      info.link_up = p->parent->dev->link_up();
+      info.logical = true;
+      info.parent = p->parent->port_no;
+      info.mux_tpid = p->mux_tpid;
+      info.mux_vid = static_cast<uint16_t>(p->mux_tci & 0x0fff);
+      out.push_back(std::move(info));
+      continue;
+    }
     out.push_back(DpPortInfo{no, p->dev->spec(), p->dev->link_up(), p->dev->mac()});
   }
   return out;
@@ -211,7 +334,7 @@ std::vector<DpPortInfo> Datapath::port_list() const {
 
 Result<uint32_t> Datapath::port_no(const std::string& name) const {
   for (const auto& [no, p] : ports_) {
-    if (p->dev->name() == name) return no;
+    if (p->name == name) return no;
   }
   return not_found("no port named '" + name + "'");
 }
@@ -220,8 +343,20 @@ Result<DpPortStats> Datapath::port_stats(uint32_t port_no) const {
   auto it = ports_.find(port_no);
   if (it == ports_.end()) return not_found("no datapath port " + std::to_string(port_no));
   const DpPort& p = *it->second;
-  const vnic::DeviceStats d = p.dev->stats();
   DpPortStats s;
+  s.tx_dropped = p.counters.tx_dropped.load(std::memory_order_relaxed);
+  s.malformed = p.counters.malformed.load(std::memory_order_relaxed);
+  s.upcalls = p.counters.upcalls.load(std::memory_order_relaxed);
+  s.upcall_dropped = p.counters.upcall_dropped.load(std::memory_order_relaxed);
+  s.unknown_tag = p.counters.unknown_tag.load(std::memory_order_relaxed);
+  if (p.is_logical()) {
+    s.rx_packets = p.logical.rx_packets.load(std::memory_order_relaxed);
+    s.rx_bytes = p.logical.rx_bytes.load(std::memory_order_relaxed);
+    s.tx_packets = p.logical.tx_packets.load(std::memory_order_relaxed);
+    s.tx_bytes = p.logical.tx_bytes.load(std::memory_order_relaxed);
+    return s;
+  }
+  const vnic::DeviceStats d = p.dev->stats();
   s.rx_packets = d.rx_packets;
   s.rx_bytes = d.rx_bytes;
   s.rx_dropped = d.rx_dropped;
@@ -229,10 +364,6 @@ Result<DpPortStats> Datapath::port_stats(uint32_t port_no) const {
   s.tx_packets = d.tx_packets;
   s.tx_bytes = d.tx_bytes;
   s.tx_errors = d.tx_errors;
-  s.tx_dropped = p.counters.tx_dropped.load(std::memory_order_relaxed);
-  s.malformed = p.counters.malformed.load(std::memory_order_relaxed);
-  s.upcalls = p.counters.upcalls.load(std::memory_order_relaxed);
-  s.upcall_dropped = p.counters.upcall_dropped.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -312,13 +443,25 @@ void Datapath::send_now(uint32_t port_no, rte_mbuf* m) {
     return;
   }
   DpPort& p = *it->second;
-  const auto txq = static_cast<uint16_t>(pmds_.size() % p.n_txq);
-  if (p.txq_shared) rte_spinlock_lock(&p.txq_lock[txq]);
-  const uint16_t sent = rte_eth_tx_burst(p.ethdev_id, txq, &m, 1);
-  if (p.txq_shared) rte_spinlock_unlock(&p.txq_lock[txq]);
+  DpPort& dev = p.is_logical() ? *p.parent : p;
+  const uint32_t len = m->pkt_len;
+  if (p.is_logical()) {
+    m = tag_mux_push(m, p.mux_tpid, p.mux_tci, pool_);
+    if (m == nullptr) {
+      p.counters.tx_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  const auto txq = static_cast<uint16_t>(pmds_.size() % dev.n_txq);
+  if (dev.txq_shared) rte_spinlock_lock(&dev.txq_lock[txq]);
+  const uint16_t sent = rte_eth_tx_burst(dev.ethdev_id, txq, &m, 1);
+  if (dev.txq_shared) rte_spinlock_unlock(&dev.txq_lock[txq]);
   if (sent == 0) {
     p.counters.tx_dropped.fetch_add(1, std::memory_order_relaxed);
     rte_pktmbuf_free(m);
+  } else if (p.is_logical()) {
+    p.logical.tx_packets.fetch_add(1, std::memory_order_relaxed);
+    p.logical.tx_bytes.fetch_add(len, std::memory_order_relaxed);
   }
 }
 

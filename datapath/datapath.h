@@ -48,6 +48,8 @@ class Datapath final : public Dpif {
 
   // Dpif
   Result<uint32_t> port_add(const vnic::PortSpec& spec) override;
+  Status set_tag_mux(uint32_t port_no, bool enabled) override;
+  Result<uint32_t> logical_port_add(const LogicalPortSpec& spec) override;
   Status port_del(uint32_t port_no) override;
   std::vector<DpPortInfo> port_list() const override;
   Result<DpPortStats> port_stats(uint32_t port_no) const override;
@@ -70,6 +72,12 @@ class Datapath final : public Dpif {
   explicit Datapath(const DatapathOptions& options) : options_(options) {}
   Status init();
   void publish_ports();
+  // Builds and publishes the demultiplexing table of `parent` from the
+  // logical ports it carries now.
+  void publish_mux(DpPort& parent);
+  // The lowest free port number, or ALREADY_EXISTS if `name` is taken.
+  Result<uint32_t> free_port_no(const std::string& name) const;
+  Status create_upcall_ring(DpPort& port);
   void rebalance_rxqs();
   size_t handle_upcalls();
   void expire_megaflows();
@@ -89,6 +97,7 @@ class Datapath final : public Dpif {
   uint32_t upcall_cursor_ = 0;                  // round-robin position over ports
   uint64_t last_expiry_ms_ = 0;                 // when megaflows were last aged
   uint64_t tsc_per_ms_ = 1;                     // TSC ticks per millisecond
+  uint64_t ring_serial_ = 0;                    // makes every upcall ring name new
 };
 
 }  // namespace strata::datapath

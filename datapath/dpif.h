@@ -24,9 +24,23 @@ namespace strata::datapath {
 
 struct DpPortInfo {
   uint32_t port_no = 0;    // datapath port number
-  vnic::PortSpec spec;     // as added
-  bool link_up = false;    // device link state
-  std::string mac;         // device MAC
+  vnic::PortSpec spec;     // as added (a logical port: its name, type "logical")
+  bool link_up = false;    // device link state (a logical port: its parent's)
+  std::string mac;         // device MAC (a logical port: none)
+  bool logical = false;    // a logical port (tag_mux.h), carried over `parent`
+  uint32_t parent = 0;     // logical: the parent's datapath port number
+  uint16_t mux_tpid = 0;   // logical: its tag on the parent's wire
+  uint16_t mux_vid = 0;
+};
+
+// A logical port: carried over the device of `parent`, told apart from the
+// parent's other logical ports by its tag, the outermost on the parent's
+// wire (datapath/tag_mux.h). A container of a DCN is one.
+struct LogicalPortSpec {
+  std::string name;        // unique among every port
+  uint32_t parent = 0;     // datapath port whose device carries it (not itself logical)
+  uint16_t tpid = 0x8100;  // its tag: a recognised TPID
+  uint16_t vid = 0;        // 1..4094, unique among the parent's logical ports
 };
 
 struct DpPortStats {
@@ -35,6 +49,7 @@ struct DpPortStats {
   uint64_t malformed = 0;       // frames dropped as malformed at parse
   uint64_t upcalls = 0;         // frames sent to the slow path
   uint64_t upcall_dropped = 0;  // frames dropped because the port's upcall share was full
+  uint64_t unknown_tag = 0;     // a parent of logical ports: frames whose tag named none (dropped)
 };
 
 struct MegaflowInfo {

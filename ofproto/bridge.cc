@@ -81,6 +81,19 @@ Status Bridge::remove_port(const std::string& name) {
   return Status::ok();
 }
 
+Status Bridge::set_port_mode(const std::string& name, TagMode mode) {
+  for (auto& [no, p] : ports_) {
+    if (p.name != name) continue;
+    if (p.mode == mode) return Status::ok();
+    p.mode = mode;
+    macs_.flush_port(no);
+    revalidate_floods();
+    revalidate_all();
+    return Status::ok();
+  }
+  return not_found("bridge '" + name_ + "' has no port '" + name + "'");
+}
+
 const BridgePort* Bridge::find_port(const std::string& name) const {
   for (const auto& [no, p] : ports_) {
     if (p.name == name) return &p;
@@ -147,7 +160,7 @@ msg::PortStats Bridge::port_stats(const BridgePort& p, uint64_t now) const {
     s.tx_packets = st->tx_packets;
     s.rx_bytes = st->rx_bytes;
     s.tx_bytes = st->tx_bytes;
-    s.rx_dropped = st->rx_dropped + st->malformed + st->upcall_dropped;
+    s.rx_dropped = st->rx_dropped + st->malformed + st->upcall_dropped + st->unknown_tag;
     s.tx_dropped = st->tx_dropped;
     s.rx_errors = st->rx_errors;
     s.tx_errors = st->tx_errors;

@@ -56,6 +56,9 @@ class Bridge {
   }
   const std::map<uint32_t, BridgePort>& ports() const { return ports_; }  // by OpenFlow number
   uint32_t next_free_ofport() const;
+  // Changes a port's tag mode (a DCN's VNIC and back); its megaflows and
+  // the MACs learned on it go.
+  Status set_port_mode(const std::string& name, TagMode mode);
   // PORT_MOD: sets the OFPPC_* bits under `mask`.
   OfStatus set_port_config(uint32_t ofport, uint32_t config, uint32_t mask);
   // Up (not administratively down) with its link up: fast-failover liveness.

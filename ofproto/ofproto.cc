@@ -50,8 +50,13 @@ Status Ofproto::add_bridge(const BridgeSettings& settings) {
 Status Ofproto::del_bridge(const std::string& name) {
   auto it = bridges_.find(name);
   if (it == bridges_.end()) return not_found("no bridge '" + name + "'");
+  // Containers' ports before the VNICs that carry them.
   std::vector<std::string> names;
-  for (const auto& [no, p] : it->second->ports()) names.push_back(p.name);
+  for (bool container : {true, false}) {
+    for (const auto& [no, p] : it->second->ports()) {
+      if (p.vnic.empty() != container) names.push_back(p.name);
+    }
+  }
   for (const auto& n : names) STRATA_RETURN_IF_ERROR(del_port(name, n));
   bridges_.erase(it);
   return Status::ok();
@@ -91,9 +96,72 @@ Status Ofproto::del_port(const std::string& bridge_name, const std::string& name
   if (bridge == nullptr) return not_found("no bridge '" + bridge_name + "'");
   const BridgePort* p = bridge->find_port(name);
   if (p == nullptr) return not_found("bridge '" + bridge_name + "' has no port '" + name + "'");
+  for (const auto& [no, other] : bridge->ports()) {
+    if (other.vnic == name) {
+      return failed_precondition("port '" + name + "' still carries container port '" + other.name + "'");
+    }
+  }
   const uint32_t dp_port = p->dp_port;
   STRATA_RETURN_IF_ERROR(bridge->remove_port(name));
   return dpif_.port_del(dp_port);
+}
+
+Status Ofproto::set_dcn_vnic(const std::string& bridge_name, const std::string& name, bool vnic) {
+  Bridge* bridge = find_bridge(bridge_name);
+  if (bridge == nullptr) return not_found("no bridge '" + bridge_name + "'");
+  const BridgePort* p = bridge->find_port(name);
+  if (p == nullptr) return not_found("bridge '" + bridge_name + "' has no port '" + name + "'");
+  if (!p->vnic.empty()) return invalid_argument("port '" + name + "' is a container's port");
+  if (vnic && (p->mode != TagMode::kTrunk || !p->allowed.empty())) {
+    return failed_precondition("port '" + name + "' has an access stack or trunk list; a VNIC carries container tags only");
+  }
+  const TagMode before = p->mode;
+  const uint32_t dp_port = p->dp_port;
+  if (vnic) {
+    // The datapath first: from here on the port's frames are demultiplexed;
+    // then NORMAL forgets it as a member of any domain.
+    STRATA_RETURN_IF_ERROR(dpif_.set_tag_mux(dp_port, true));
+    if (Status st = bridge->set_port_mode(name, TagMode::kDcnVnic); !st) {
+      (void)dpif_.set_tag_mux(dp_port, false);
+      return st;
+    }
+    return Status::ok();
+  }
+  STRATA_RETURN_IF_ERROR(dpif_.set_tag_mux(dp_port, false));
+  if (before == TagMode::kDcnVnic) return bridge->set_port_mode(name, TagMode::kTrunk);
+  return Status::ok();
+}
+
+Result<BridgePort> Ofproto::add_container_port(const std::string& bridge_name, BridgePort port, uint16_t tpid,
+                                               uint16_t vid) {
+  Bridge* bridge = find_bridge(bridge_name);
+  if (bridge == nullptr) return not_found("no bridge '" + bridge_name + "'");
+  for (const auto& [n, b] : bridges_) {
+    if (b->find_port(port.name) != nullptr) {
+      return already_exists("port '" + port.name + "' already exists on bridge '" + n + "'");
+    }
+  }
+  const BridgePort* vnic = bridge->find_port(port.vnic);
+  if (vnic == nullptr) return not_found("bridge '" + bridge_name + "' has no port '" + port.vnic + "'");
+  if (vnic->mode != TagMode::kDcnVnic) return failed_precondition("port '" + port.vnic + "' is not a DCN's VNIC");
+  if (port.ofport == 0) port.ofport = bridge->next_free_ofport();
+  if (port.ofport >= 0xffffff00) return invalid_argument("ofport " + std::to_string(port.ofport) + " is reserved");
+  if (bridge->ports().count(port.ofport) != 0) {
+    return already_exists("bridge '" + bridge_name + "' already has OpenFlow port " + std::to_string(port.ofport));
+  }
+  datapath::LogicalPortSpec spec;
+  spec.name = port.name;
+  spec.parent = vnic->dp_port;
+  spec.tpid = tpid;
+  spec.vid = vid;
+  auto dp_port = dpif_.logical_port_add(spec);
+  if (!dp_port) return dp_port.status();
+  port.dp_port = *dp_port;
+  if (Status st = bridge->add_port(port); !st) {
+    (void)dpif_.port_del(*dp_port);
+    return st;
+  }
+  return port;
 }
 
 Status Ofproto::set_controllers(const std::string& bridge, const std::vector<std::string>& targets) {

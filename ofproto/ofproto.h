@@ -61,6 +61,19 @@ class Ofproto final : public datapath::UpcallHandler {
   Result<BridgePort> add_port(const std::string& bridge, const vnic::PortSpec& spec, BridgePort port);
   Status del_port(const std::string& bridge, const std::string& port);
 
+  // ---- container DCNs ---------------------------------------------------------
+  // Makes a plain trunk port a container DCN's VNIC (its frames are
+  // demultiplexed by container tag to the containers' ports; it leaves
+  // NORMAL's domains) or, with `vnic` false, a plain trunk port again
+  // (FAILED_PRECONDITION while containers are carried over it).
+  Status set_dcn_vnic(const std::string& bridge, const std::string& port, bool vnic);
+  // Adds a container's port: a logical datapath port carried over the VNIC
+  // `port.vnic` by the tag (tpid, vid); `port` gives its OpenFlow number (0 =
+  // next free) and tag mode. It is an ordinary port of the bridge from then
+  // on (flows, counters, PORT_STATUS); del_port removes it. Nothing changes
+  // on error.
+  Result<BridgePort> add_container_port(const std::string& bridge, BridgePort port, uint16_t tpid, uint16_t vid);
+
   // ---- OpenFlow configuration ------------------------------------------------
   Status set_controllers(const std::string& bridge, const std::vector<std::string>& targets);
   Status set_fail_mode(const std::string& bridge, FailMode mode);

@@ -27,6 +27,9 @@ bool trunk_accepts(const BridgePort& port, const l2tags::TagStack& service) {
 }  // namespace
 
 std::optional<l2tags::TagStack> ingress_service_stack(const BridgePort& port, const l2tags::TagStack& frame) {
+  // A VNIC's frames enter from its containers' ports; one that reached the
+  // pipeline from the VNIC itself (a packet-out) is in no domain.
+  if (port.mode == TagMode::kDcnVnic) return std::nullopt;
   if (port.mode == TagMode::kAccess) {
     if (port.access.size() + frame.size() > l2tags::kMaxTags) return std::nullopt;
     l2tags::TagStack s = port.access;
@@ -38,6 +41,9 @@ std::optional<l2tags::TagStack> ingress_service_stack(const BridgePort& port, co
 }
 
 bool egress_allowed(const BridgePort& port, const l2tags::TagStack& service) {
+  // Untagged for the DCN's containers: only a container's own port sends
+  // there (with its tag); an explicit OpenFlow output still may.
+  if (port.mode == TagMode::kDcnVnic) return false;
   if (port.mode == TagMode::kAccess) return starts_with(service, port.access);
   return trunk_accepts(port, service);
 }

@@ -8,6 +8,8 @@
 //   trunk P1..Pn: the service stack starts with some Pi (empty list: any).
 // A trunk admits on ingress exactly what it would accept on egress. This is
 // the whole of tenant isolation: no flow, no forwarding outside the domain.
+// A DCN's VNIC is in no domain: its containers' ports are, each by its own
+// mode.
 #pragma once
 
 #include <optional>

@@ -42,11 +42,18 @@ void print_show(const v1::ShowResponse& r, std::ostream& out) {
       out << "        type: " << p.type() << "\n";
       if (p.options_size() > 0) out << "        options: " << options_text(p) << "\n";
       out << "        mode: " << port_mode_text(p) << "\n";
+      if (!ps.dcn().empty() && ps.has_container_tag()) {
+        out << "        container of DCN " << ps.dcn() << ", tag "
+            << fmt::format("{:04x}:{}", ps.container_tag().tpid(), ps.container_tag().vid()) << "\n";
+      } else if (!ps.dcn().empty()) {
+        out << "        VNIC of DCN " << ps.dcn() << "\n";
+      }
       out << "        link: " << (ps.link_up() ? "up" : "down");
       if (!ps.mac().empty()) out << ", mac " << ps.mac();
       out << ", datapath port " << ps.dp_port() << "\n";
     }
   }
+  print_dcns(r.dcns(), out);
   const auto& d = r.datapath();
   out << "datapath: " << d.pmd_threads() << " PMD thread(s), TPIDs";
   for (uint32_t t : d.tpids()) out << fmt::format(" {:04x}", t);

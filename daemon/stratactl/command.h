@@ -45,5 +45,8 @@ std::vector<Command> bridge_commands();
 std::vector<Command> port_commands();
 std::vector<Command> flow_commands();
 std::vector<Command> stats_commands();
+std::vector<Command> dcn_commands();
+// The DCNs of a Show reply, as `show` and `container-list` print them.
+void print_dcns(const google::protobuf::RepeatedPtrField<v1::DcnStatus>& dcns, std::ostream& out);
 
 }  // namespace strata::ctl

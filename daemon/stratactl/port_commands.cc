@@ -1,4 +1,6 @@
 // add-port, del-port, list-ports.
+#include <fmt/format.h>
+
 #include "daemon/stratactl/command.h"
 #include "daemon/stratactl/output.h"
 #include "daemon/stratactl/tag_text.h"
@@ -113,7 +115,13 @@ Command list_ports() {
     Table t({"port", "ofport", "type", "mode", "link"});
     t.set_numeric({false, true, false, false, false});
     for (const auto& ps : resp.ports()) {
-      t.add_row({ps.port().name(), std::to_string(ps.port().ofport()), ps.port().type(), port_mode_text(ps.port()),
+      std::string mode = port_mode_text(ps.port());
+      if (!ps.dcn().empty() && ps.has_container_tag()) {
+        mode += ", DCN " + ps.dcn() + " tag " + fmt::format("{:04x}:{}", ps.container_tag().tpid(), ps.container_tag().vid());
+      } else if (!ps.dcn().empty()) {
+        mode = "VNIC of DCN " + ps.dcn();
+      }
+      t.add_row({ps.port().name(), std::to_string(ps.port().ofport()), ps.port().type(), mode,
                  ps.link_up() ? "up" : "down"});
     }
     t.print(ctx.out);

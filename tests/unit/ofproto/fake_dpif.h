@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "datapath/dpif.h"
@@ -24,6 +25,27 @@ class FakeDpif final : public datapath::Dpif {
     std::string mac = "02:00:00:00:00:0";
     mac += static_cast<char>('0' + next_port % 10);
     ports.push_back(datapath::DpPortInfo{next_port, spec, true, mac});
+    return next_port++;
+  }
+  Status set_tag_mux(uint32_t no, bool enabled) override {
+    if (enabled) {
+      mux_parents.insert(no);
+    } else {
+      mux_parents.erase(no);
+    }
+    return Status::ok();
+  }
+  Result<uint32_t> logical_port_add(const datapath::LogicalPortSpec& spec) override {
+    datapath::DpPortInfo info;
+    info.port_no = next_port;
+    info.spec.name = spec.name;
+    info.spec.type = "logical";
+    info.link_up = true;
+    info.logical = true;
+    info.parent = spec.parent;
+    info.mux_tpid = spec.tpid;
+    info.mux_vid = spec.vid;
+    ports.push_back(info);
     return next_port++;
   }
   Status port_del(uint32_t no) override {
@@ -66,6 +88,7 @@ class FakeDpif final : public datapath::Dpif {
   uint32_t next_port = 10;                  // datapath numbers start at 10: never equal to OpenFlow ones
   std::vector<Flow> flows;                  // installed megaflows
   int del_calls = 0;                        // flow_del_if calls
+  std::set<uint32_t> mux_parents;           // ports set_tag_mux enabled
 
  private:
   static datapath::MegaflowInfo info(const Flow& f) {
