@@ -311,7 +311,8 @@ def run(work, env):
 
     monitor_out = work.path("monitor.txt")
     with open(monitor_out, "w") as mo:
-        monitor = subprocess.Popen(OFCTL + ["monitor", f"tcp:127.0.0.1:{of_port}"], stdout=mo,
+        monitor = subprocess.Popen(OFCTL + [f"--unixctl={work.path('ofctl.ctl')}", "monitor",
+                                            f"tcp:127.0.0.1:{of_port}"], stdout=mo,
                                    stderr=subprocess.STDOUT)
     work.procs.append(monitor)
     time.sleep(1.0)
