@@ -76,14 +76,16 @@ def main():
         return finish("dcn_agent_tagging")
 
     print("three containers per DCN from the command line")
-    # Tag = tenant on a plain trunk. 10.1.0.2 is used twice, under tags 10 and 20.
-    plan = [(d1, "c1", 10, "10.1.0.1/24"), (d1, "c2", 20, "10.1.0.1/24"), (d1, "c3", 30, "10.1.0.3/24"),
-            (d2, "c1", 10, "10.1.0.2/24"), (d2, "c2", 20, "10.1.0.2/24"), (d2, "c3", 40, "10.1.0.4/24")]
-    for dcn, name, vid, addr in plan:
-        r = dcn.agent("add-container", name, "--tag", vid, "--addr", addr, "--nic", "eth0", "--dcn", dcn.name,
-                      "--mechanism", "ebpf")
-        check(r.returncode == 0 and f"created {name} 8100:{vid} ebpf" in r.stdout,
-              f"{dcn.name}: add-container {name} --tag {vid}", r.stderr + r.stdout)
+    # Tag = tenant on a plain trunk. 10.1.0.2 is used twice, under tags
+    # 8100:10 and 88a8:20.
+    plan = [(d1, "c1", 10, "8100", "10.1.0.1/24"), (d1, "c2", 20, "88a8", "10.1.0.1/24"),
+            (d1, "c3", 30, "8100", "10.1.0.3/24"), (d2, "c1", 10, "8100", "10.1.0.2/24"),
+            (d2, "c2", 20, "88a8", "10.1.0.2/24"), (d2, "c3", 40, "8100", "10.1.0.4/24")]
+    for dcn, name, vid, tpid, addr in plan:
+        r = dcn.agent("add-container", name, "--tag", vid, "--tpid", tpid, "--addr", addr, "--nic", "eth0",
+                      "--dcn", dcn.name, "--mechanism", "ebpf")
+        check(r.returncode == 0 and f"created {name} {tpid}:{vid} ebpf" in r.stdout,
+              f"{dcn.name}: add-container {name} --tag {vid} --tpid {tpid}", r.stderr + r.stdout)
     r = d1.agent("add-container", "c4", "--tag", "20", "--nic", "eth0", "--dcn", d1.name)
     check(r.returncode == 1 and "--tag: 20 is already the tag of container 'c2'" in r.stderr,
           "a tag already used in the DCN: exit 1 naming the container", r.stderr)
@@ -94,17 +96,20 @@ def main():
     print("traffic")
     cap = Capture(work, d1.ns, "eth0", "d1nic")
     check(d1.ping("c1", "10.1.0.2"), "d1/c1 (tag 10) pings d2/c1 (tag 10)")
-    check(d1.ping("c2", "10.1.0.2"), "d1/c2 (tag 20) pings d2/c2 (tag 20), the same IP under another tag")
+    check(d1.ping("c2", "10.1.0.2"), "d1/c2 (88a8:20) pings d2/c2 (88a8:20), the same IP under another tag")
     check(not d1.ping("c3", "10.1.0.4", count=1), "d1/c3 (tag 30) cannot reach d2/c3 (tag 40)")
     check(not d1.ping("c1", "10.1.0.4", count=1), "d1/c1 (tag 10) cannot reach d2/c3 (tag 40)")
     cap.stop()
-    reqs = cap.lines("icmp.type == 8", ["vlan.id", "ip.src", "ip.dst"])
-    check(any(l.split() == ["10", "10.1.0.1", "10.1.0.2"] for l in reqs) and
-          any(l.split() == ["20", "10.1.0.1", "10.1.0.2"] for l in reqs),
-          "tshark on d1's NIC: echo requests inside tags 10 and 20", "\n".join(reqs))
-    replies = cap.lines("icmp.type == 0", ["vlan.id"])
-    check(sorted(set(replies)) == ["10", "20"], "echo replies come back inside tags 10 and 20 only", replies)
-    untagged = cap.lines("(icmp || arp) && !vlan")
+    reqs = cap.lines("icmp.type == 8 && vlan", ["vlan.id", "ip.src", "ip.dst"])
+    check(any(l.split() == ["10", "10.1.0.1", "10.1.0.2"] for l in reqs),
+          "tshark on d1's NIC: echo requests inside 8100:10", "\n".join(reqs))
+    reqs = cap.lines("icmp.type == 8 && ieee8021ad", ["ieee8021ad.id", "ip.src", "ip.dst"])
+    check(any(l.split() == ["20", "10.1.0.1", "10.1.0.2"] for l in reqs),
+          "and inside 88a8:20", "\n".join(reqs))
+    replies = set(cap.lines("icmp.type == 0 && vlan", ["vlan.id"])) | \
+        {"ad" + x for x in cap.lines("icmp.type == 0 && ieee8021ad", ["ieee8021ad.id"])}
+    check(replies == {"10", "ad20"}, "echo replies come back inside 8100:10 and 88a8:20 only", replies)
+    untagged = cap.lines("(icmp || arp) && !vlan && !ieee8021ad")
     check(untagged == [], "no untagged ICMP or ARP on the NIC", "\n".join(untagged[:5]))
     r = d1.agent("list", "--dcn", d1.name, "--nic", "eth0")
     m = re.search(r"to containers (\d+), from containers (\d+)", r.stdout)

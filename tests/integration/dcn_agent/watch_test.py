@@ -17,12 +17,19 @@ c1 (tag 12, tenant C 88a8:300, 10.1.0.2).
 - dcn-del removes all of a DCN's namespaces; SIGTERM stops the agent.
 usage: watch_test.py BUILD_DIR"""
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
 from harness import Capture, NamespaceDcn, Stratad, Work, check, finish, netns_names, run
+
+
+def pings_soon(dcn, container, ip):
+    """A ping that may first have to wait for the agent to finish: the
+    namespaces appear before the eBPF maps are reloaded with them."""
+    return wait_for(lambda: dcn.ping(container, ip), timeout=10)
 
 
 def wait_for(cond, timeout=20):
@@ -100,7 +107,7 @@ def main():
     nic = Capture(work, d1.ns, "eth0", "d1nic")
     trunk = Capture(work, trk_ns, "eth0", "trunk")
     ns = lambda dcn, n: (dcn, cname(n))
-    check(d1.ping(cname("a1"), "10.1.0.2"), "a1 pings a2 in the same DCN (tenant A)")
+    check(pings_soon(d1, cname("a1"), "10.1.0.2"), "a1 pings a2 in the same DCN (tenant A)")
     check(d1.ping(cname("a1"), "10.1.0.3"), "a1 pings a3 in the other DCN (tenant A)")
     check(d1.ping(cname("b1"), "10.1.0.3"), "b1 pings b2 in the other DCN (tenant B, same IPs as A)")
     check(not d1.ping(cname("b1"), "10.1.0.2", count=1), "b1 cannot reach 10.1.0.2 (a2 and c1 are other tenants)")
@@ -126,8 +133,26 @@ def main():
     want1b = sorted(cname(n) for n in ("a1", "b1", "a4"))
     check(wait_for(lambda: sorted(d1.containers()) == want1b), "restarted, it removes a2 and makes a4",
           f"{d1.containers()}\n" + agents[d1.name].text())
-    check(d1.ping(cname("a4"), "10.1.0.3"), "a4 pings a3 across DCNs")
+    check(pings_soon(d1, cname("a4"), "10.1.0.3"), "a4 pings a3 across DCNs")
     check(d1.ping(cname("a1"), "10.1.0.4"), "a1 pings a4 in its DCN")
+
+    print("an agent killed in the middle of converging")
+    agents[d1.name].kill9()
+    extra = [cname(f"k{i}") for i in range(4)]
+    for i, name in enumerate(extra):
+        r = s.ctl("container-add", d1.name, name, "--tag", 20 + i, "--access", A, "--address", f"10.1.0.{20 + i}/24")
+        check(r.returncode == 0, f"container-add {name}", r.stderr)
+    agents[d1.name].start()
+    time.sleep(0.4)  # partway through making four containers
+    agents[d1.name].kill9()
+    time.sleep(0.5)  # an `ip` it had started finishes on its own
+    agents[d1.name].start()
+    want1c = sorted(want1b + extra)
+    check(wait_for(lambda: sorted(d1.containers()) == want1c and
+                   len(re.findall(r"^\d+: sd[0-9a-f]{12}@", d1.links_here(), re.M)) == len(want1c)),
+          "restarted, it converges: seven containers, one veth each, nothing else",
+          f"{d1.containers()}\n{d1.links_here()}\n" + agents[d1.name].text())
+    check(pings_soon(d1, extra[3], "10.1.0.3"), "the last of them pings a3")
 
     print("dcn-del and stopping")
     r = s.ctl("dcn-del", d2.name)
@@ -139,7 +164,7 @@ def main():
         a.proc.send_signal(signal.SIGTERM)
     check(all(a.proc.wait(timeout=15) == 0 for a in agents.values()), "SIGTERM: the agents exit 0")
     check("stopped" in agents[d1.name].text(), "and say so")
-    check(sorted(d1.containers()) == want1b, "DCN 1's containers outlive its agent")
+    check(sorted(d1.containers()) == want1c, "DCN 1's containers outlive its agent")
     check(d1.ping(cname("a1"), "10.1.0.4"), "and still forward (the TC filters stay)")
     check(s.proc.poll() is None, "stratad still runs")
     work.close()
