@@ -133,6 +133,13 @@ Result<v1::PortStatsResponse> port_stats(const std::string& bridge, ofproto::Ofp
     c->set_upcalls(s->upcalls);
     c->set_upcall_dropped(s->upcall_dropped);
     c->set_unknown_container_tag(s->unknown_tag);
+    if (auto x = dpif.port_xstats(p.dp_port)) {
+      for (const auto& stat : *x) {
+        auto* d = c->add_xstats();
+        d->set_name(stat.name);
+        d->set_value(stat.value);
+      }
+    }
   }
   return out;
 }

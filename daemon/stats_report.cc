@@ -21,6 +21,20 @@ std::string port_stats_table(const datapath::Dpif& dpif) {
   return out;
 }
 
+std::string port_xstats_report(const datapath::Dpif& dpif) {
+  std::string out;
+  for (const auto& p : dpif.port_list()) {
+    auto xs = dpif.port_xstats(p.port_no);
+    if (!xs) continue;
+    std::string line;
+    for (const auto& x : *xs) {
+      if (x.value != 0) line += fmt::format(" {}={}", x.name, x.value);
+    }
+    out += fmt::format("{:<4} {}:{}\n", p.port_no, p.spec.name, line.empty() ? " (none non-zero)" : line);
+  }
+  return out;
+}
+
 std::string pmd_stats_table(const datapath::Dpif& dpif) {
   std::string out;
   for (const auto& s : dpif.pmd_stats()) {

@@ -116,8 +116,11 @@ int fail(const std::string& message, int code = 1) {
 }
 
 void dump_stats(const datapath::Datapath& dp) {
+  // Device xstats come last: readers of the earlier sections (bench.py)
+  // parse them line by line up to the next heading.
   std::string report = "ports:\n" + daemon::port_stats_table(dp) + "pmds:\n" + daemon::pmd_stats_table(dp) +
-                       "megaflows (" + std::to_string(dp.megaflow_count()) + "):\n" + daemon::megaflow_table(dp);
+                       "megaflows (" + std::to_string(dp.megaflow_count()) + "):\n" + daemon::megaflow_table(dp) +
+                       "port xstats:\n" + daemon::port_xstats_report(dp);
   std::fputs(report.c_str(), stdout);
   std::fflush(stdout);
 }

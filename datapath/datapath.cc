@@ -367,6 +367,15 @@ Result<DpPortStats> Datapath::port_stats(uint32_t port_no) const {
   return s;
 }
 
+Result<std::vector<DpPortXstat>> Datapath::port_xstats(uint32_t port_no) const {
+  auto it = ports_.find(port_no);
+  if (it == ports_.end()) return not_found("no datapath port " + std::to_string(port_no));
+  std::vector<DpPortXstat> out;
+  if (it->second->is_logical()) return out;  // no device of its own
+  for (auto& x : it->second->dev->xstats()) out.push_back(DpPortXstat{std::move(x.name), x.value});
+  return out;
+}
+
 // --- megaflows ---------------------------------------------------------------
 
 Status Datapath::flow_put(const FlowKey& key, const FlowMask& mask, const ActionBuilder& actions) {

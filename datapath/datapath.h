@@ -53,6 +53,7 @@ class Datapath final : public Dpif {
   Status port_del(uint32_t port_no) override;
   std::vector<DpPortInfo> port_list() const override;
   Result<DpPortStats> port_stats(uint32_t port_no) const override;
+  Result<std::vector<DpPortXstat>> port_xstats(uint32_t port_no) const override;
   Status flow_put(const FlowKey& key, const FlowMask& mask, const ActionBuilder& actions) override;
   size_t flow_del_if(const std::function<bool(const MegaflowInfo&)>& pred) override;
   void flow_flush() override;

@@ -52,6 +52,13 @@ struct DpPortStats {
   uint64_t unknown_tag = 0;     // a parent of logical ports: frames whose tag named none (dropped)
 };
 
+// One extended statistic of a port's device, as its DPDK driver names it
+// (vhost-user: rx_q0_good_packets, tx_q0_good_bytes, ...).
+struct DpPortXstat {
+  std::string name;    // the driver's name
+  uint64_t value = 0;  // since the device started
+};
+
 struct MegaflowInfo {
   FlowKey key{};          // masked key
   FlowMask mask{};        // mask
@@ -69,6 +76,9 @@ class Dpif {
   virtual Status port_del(uint32_t port_no) = 0;
   virtual std::vector<DpPortInfo> port_list() const = 0;
   virtual Result<DpPortStats> port_stats(uint32_t port_no) const = 0;
+  // The device's extended statistics (per-queue counters and the like);
+  // read from the device on each call, so cheaper callers use port_stats().
+  virtual Result<std::vector<DpPortXstat>> port_xstats(uint32_t port_no) const = 0;
 
   // Installs a megaflow (key is masked here). ALREADY_EXISTS if the same
   // mask and masked key are installed.

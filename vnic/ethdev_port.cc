@@ -131,6 +131,27 @@ DeviceStats EthdevPort::stats() const {
   return out;
 }
 
+std::vector<DeviceXstat> EthdevPort::xstats() const {
+  // Ask for the count first; a driver may add queues between the calls, so
+  // both reads are bounded by what was allocated and the shorter one wins.
+  const int n = rte_eth_xstats_get_names(ethdev_id_, nullptr, 0);
+  if (n <= 0) return {};
+  std::vector<rte_eth_xstat_name> names(static_cast<size_t>(n));
+  std::vector<rte_eth_xstat> values(static_cast<size_t>(n));
+  const int got_names = rte_eth_xstats_get_names(ethdev_id_, names.data(), static_cast<unsigned>(n));
+  const int got_values = rte_eth_xstats_get(ethdev_id_, values.data(), static_cast<unsigned>(n));
+  if (got_names <= 0 || got_values <= 0) return {};
+  const size_t count = static_cast<size_t>(std::min({got_names, got_values, n}));
+  // The two lists come in the same order, so values[i] is names[i]'s. Not
+  // values[i].id: DPDK 22.11's net_vhost numbers each queue's counters
+  // from 0 again, so its tx queues' ids point at its rx queues' names
+  // (rx_q0_good_packets appeared twice, the second with the tx count).
+  std::vector<DeviceXstat> out;
+  out.reserve(count);
+  for (size_t i = 0; i < count; ++i) out.push_back(DeviceXstat{names[i].name, values[i].value});
+  return out;
+}
+
 std::string EthdevPort::mac() const {
   rte_ether_addr a{};
   rte_eth_macaddr_get(ethdev_id_, &a);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "vnic/port_driver.h"
@@ -28,6 +29,13 @@ struct DeviceStats {
   uint64_t tx_packets = 0;  // frames sent
   uint64_t tx_bytes = 0;    // bytes sent
   uint64_t tx_errors = 0;   // frames the device failed to send
+};
+
+// One extended statistic of the device, named as its DPDK driver names it
+// (net_vhost: rx_q0_good_packets, tx_q0_size_65_127_packets, ...).
+struct DeviceXstat {
+  std::string name;    // rte_eth_xstats_get_names()
+  uint64_t value = 0;  // rte_eth_xstats_get()
 };
 
 class EthdevPort {
@@ -49,6 +57,10 @@ class EthdevPort {
   uint16_t n_txq() const { return n_txq_; }
   bool link_up() const;
   DeviceStats stats() const;
+  // Every extended statistic the driver exposes (per-queue counters and the
+  // like), in the driver's order; empty if it has none or cannot say.
+  // Control thread only: drivers read them without locks against each other.
+  std::vector<DeviceXstat> xstats() const;
   // The MAC address of the device, "aa:bb:cc:dd:ee:ff".
   std::string mac() const;
 

@@ -36,9 +36,16 @@ Command dump_dpflows() {
 Command port_stats() {
   Command c;
   c.name = "port-stats";
-  c.usage = "BR";
+  c.usage = "BR [--xstats]";
   c.summary = "the counters of a bridge's ports";
+  c.details =
+      "--xstats: also each device's extended statistics as its DPDK driver names them\n"
+      "(vhost-user: rx_q0_good_packets, tx_q0_good_bytes, ...); counters at zero are left out\n"
+      "of the table. --json always carries all of them (field xstats).";
   c.min_args = c.max_args = 1;
+  c.options = [](po::options_description& d) {
+    d.add_options()("xstats", po::bool_switch(), "also list each device's non-zero extended statistics");
+  };
   c.run = [](Context& ctx, const Args& a) {
     v1::PortStatsRequest req;
     req.set_bridge(a.positional[0]);
@@ -55,6 +62,17 @@ Command port_stats() {
                  n(p.upcalls())});
     }
     t.print(ctx.out);
+    if (!a.options["xstats"].as<bool>()) return;
+    for (const auto& p : resp.ports()) {
+      ctx.out << fmt::format("{} xstats:", p.port());
+      size_t shown = 0;
+      for (const auto& x : p.xstats()) {
+        if (x.value() == 0) continue;
+        ctx.out << fmt::format("\n  {:<40} {:>20}", x.name(), x.value());
+        ++shown;
+      }
+      ctx.out << (shown == 0 ? " none non-zero\n" : "\n");
+    }
   };
   return c;
 }

@@ -127,6 +127,21 @@ TEST_CASE("vhostuser: a virtio-user peer exchanges tagged frames; it restarts an
   auto st = sw.dp->port_stats(vh);
   REQUIRE(st);
   CHECK(st->rx_packets >= 1002);
+
+  // The device's own per-queue counters (DPDK xstats of net_vhost), which
+  // port-stats carries as `xstats`, saw the frames too.
+  auto xs = sw.dp->port_xstats(vh);
+  REQUIRE(xs);
+  auto xstat = [&](const std::string& name) -> int64_t {
+    for (const auto& x : *xs) {
+      if (x.name == name) return static_cast<int64_t>(x.value);
+    }
+    return -1;  // not reported at all
+  };
+  INFO("xstats: " << xs->size());
+  CHECK(xstat("rx_q0_good_packets") >= 500);
+  CHECK(xstat("tx_q0_good_packets") >= 500);
+  CHECK(xstat("rx_q0_size_64_packets") + xstat("rx_q0_size_65_127_packets") >= 500);
 }
 
 TEST_CASE("vhostuserclient: the switch connects to the VMM's socket and reconnects after a restart",

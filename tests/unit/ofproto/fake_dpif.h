@@ -54,6 +54,9 @@ class FakeDpif final : public datapath::Dpif {
   }
   std::vector<datapath::DpPortInfo> port_list() const override { return ports; }
   Result<datapath::DpPortStats> port_stats(uint32_t) const override { return datapath::DpPortStats{}; }
+  Result<std::vector<datapath::DpPortXstat>> port_xstats(uint32_t) const override {
+    return std::vector<datapath::DpPortXstat>{};
+  }
 
   Status flow_put(const datapath::FlowKey& key, const datapath::FlowMask& mask,
                   const datapath::ActionBuilder& actions) override {
