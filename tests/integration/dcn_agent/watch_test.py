@@ -93,6 +93,16 @@ def main():
         r = s.ctl("container-add", dcn.name, cname(name), "--tag", vid, "--access", stack, "--address", addr)
         check(r.returncode == 0, f"stratactl container-add {dcn.name} {name} --tag {vid} --access {stack}", r.stderr)
 
+    print("sync --mgmt: once, from stratad")
+    r = d2.agent("sync", "--mgmt", s.mgmt, "--dcn", d2.name, "--nic", "eth0")
+    check(r.returncode == 0 and r.stdout.count("created ") == 3, "sync --mgmt makes DCN 2's three containers",
+          r.stdout + r.stderr)
+    r = d2.agent("sync", "--mgmt", s.mgmt, "--dcn", f"{work.tag}nodcn", "--nic", "eth0")
+    check(r.returncode == 1 and "nodcn" in r.stderr, "sync --mgmt of a DCN stratad does not have: exit 1", r.stderr)
+    r = d2.agent("sync", "--mgmt", "unix:" + work.path("nothing.sock"), "--dcn", d2.name, "--nic", "eth0")
+    check(r.returncode == 1 and "cannot reach stratad" in r.stderr, "sync --mgmt to no stratad: exit 1", r.stderr)
+    check(len(d2.containers()) == 3, "and neither changed anything")
+
     print("agents watch their DCNs")
     agents = {d1.name: WatchingAgent(work, d1, s), d2.name: WatchingAgent(work, d2, s)}
     for a in agents.values():
