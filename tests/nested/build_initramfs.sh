@@ -4,39 +4,29 @@
 # The L1 root filesystem for the nested tests: busybox, the KVM modules of
 # Debian's kernel, strata-hv and the test guest, the vhost-user backends the
 # scenarios use (dpdk-testpmd with its net_vhost and mempool PMDs), every
-# library `ldd` names for them, and the scripts in this folder.
+# library `ldd` names for them, and the scripts in this folder. The
+# building blocks are tests/qemu/initramfs.sh, shared with the other tests
+# that boot Debian's kernel in QEMU.
 set -euo pipefail
 build=$1 kver=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../qemu/initramfs.sh"
 mods=/lib/modules/$kver/kernel
 pmds=$(ls -d /usr/lib/x86_64-linux-gnu/dpdk/pmds-* 2>/dev/null | head -1)
 
 need() { [ -e "$1" ] || { echo "build_initramfs: missing $1 ($2)" >&2; exit 1; }; }
-need /bin/busybox "apt-get install busybox-static"
 need "$mods/arch/x86/kvm/kvm-amd.ko" "apt-get install linux-image-amd64"
 need "$build/bin/strata-hv" "build the strata-hv target"
 need "$build/bin/strata-hv-test-guest" "build the strata-hv-test-guest target"
 
-root=$(mktemp -d /tmp/strata-initramfs.XXXXXX)
+root=$(initramfs_new)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,var/run,etc,nested/bin,nested/modules,nested/pmds}
-cp /bin/busybox "$root/bin/busybox"
-
-# Copies each ELF file's libraries (as ldd resolves them) to the same paths.
-copy_libs() {
-  local f lib
-  for f in "$@"; do
-    ldd "$f" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
-      while read -r lib; do
-        [ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
-      done
-  done
-}
+mkdir -p "$root"/nested/{bin,pmds}
+copy_libs() { initramfs_copy_libs "$root" "$@"; }
 
 # Our programs, without debug info (it is most of their size).
-strip -o "$root/nested/bin/strata-hv" "$build/bin/strata-hv"
+initramfs_add_program "$root" "$build/bin/strata-hv" /nested/bin/strata-hv strip
 cp "$build/bin/strata-hv-test-guest" "$root/nested/bin/"
-copy_libs "$build/bin/strata-hv"
 
 # The backend: testpmd with exactly the two plugins it needs.
 if [ -n "$pmds" ] && [ -x /usr/bin/dpdk-testpmd ]; then
@@ -49,9 +39,8 @@ if [ -n "$pmds" ] && [ -x /usr/bin/dpdk-testpmd ]; then
 fi
 # stratad, once it exists, comes along the same way.
 if [ -x "$build/bin/stratad" ]; then
-  strip -o "$root/nested/bin/stratad" "$build/bin/stratad"
-  copy_libs "$build/bin/stratad"
-  [ -x "$build/bin/stratactl" ] && strip -o "$root/nested/bin/stratactl" "$build/bin/stratactl" && copy_libs "$build/bin/stratactl"
+  initramfs_add_program "$root" "$build/bin/stratad" /nested/bin/stratad strip
+  [ -x "$build/bin/stratactl" ] && initramfs_add_program "$root" "$build/bin/stratactl" /nested/bin/stratactl strip
 fi
 
 # Extra programs for debugging a scenario by hand: STRATA_NESTED_EXTRA="FILE...".
@@ -64,21 +53,20 @@ done
 if [ "${STRATA_NESTED_L2_LINUX:-0}" = 1 ]; then
   kernel=/boot/vmlinuz-$kver
   need "$kernel" "apt-get install linux-image-amd64"
-  l2=$(mktemp -d /tmp/strata-l2-initramfs.XXXXXX)
-  mkdir -p "$l2"/{bin,proc,sys,dev} "$root/nested/l2"
-  cp /bin/busybox "$l2/bin/busybox"
-  cp "$here/l2_linux_init.sh" "$l2/init"
-  chmod 0755 "$l2/init"
-  (cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) > "$root/nested/l2/initrd.gz"
+  l2=$(initramfs_new)
+  mkdir -p "$root/nested/l2"
+  install -m 0755 "$here/l2_linux_init.sh" "$l2/init"
+  initramfs_pack "$l2" "$root/nested/l2/initrd.gz"
   rm -rf "$l2"
   cp "$kernel" "$root/nested/l2/vmlinuz"
 fi
 
-# KVM for AMD SVM, which QEMU's TCG emulates (MACHINE-FACTS.md), in load order.
-for m in virt/lib/irqbypass arch/x86/kvm/kvm drivers/crypto/ccp/ccp arch/x86/kvm/kvm-amd; do
-  cp "$mods/$m.ko" "$root/nested/modules/"
-done
+# KVM for AMD SVM, which QEMU's TCG emulates (MACHINE-FACTS.md), with what
+# it needs (irqbypass, kvm, ccp) in load order, from modules.dep.
+initramfs_add_modules "$root" "$kver" /nested/modules kvm-amd
 
+mkdir -p "$root/qemu"
+cp "$here/../qemu/guest_lib.sh" "$root/qemu/"
 cp "$here/l1_init.sh" "$root/init"
 cp "$here/lib.sh" "$root/nested/"
 cp "$here"/scenarios/*.sh "$root/nested/"
@@ -86,4 +74,4 @@ mkdir -p "$root/nested/backends"
 cp "$here"/backends/*.sh "$root/nested/backends/"
 chmod 0755 "$root/init" "$root"/nested/*.sh
 
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+initramfs_pack "$root" "$out"

@@ -1,18 +1,13 @@
 #!/bin/busybox sh
 # /init of the L1 guest: mounts, loads KVM, runs the scenario named by
 # strata.scenario= on the kernel command line, reports, powers off.
-/bin/busybox --install -s /bin
+. /qemu/guest_lib.sh
+guest_boot_basics
 export PATH=/nested/bin:/bin:/sbin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t tmpfs run /run
 echo "NESTED: L1 userspace up at $(cut -d' ' -f1 /proc/uptime) s of L1 uptime"
 
-for m in irqbypass kvm ccp kvm-amd; do
-  insmod /nested/modules/$m.ko || echo "NESTED: insmod $m failed"
-done
+# irqbypass, kvm, ccp, kvm-amd (build_initramfs.sh wrote the order).
+guest_load_modules /nested/modules NESTED
 if [ ! -e /dev/kvm ] && [ -e /sys/class/misc/kvm/dev ]; then
   mknod /dev/kvm c $(tr ':' ' ' < /sys/class/misc/kvm/dev)
 fi
@@ -22,10 +17,7 @@ else
   echo "NESTED: no /dev/kvm after loading the modules"; dmesg | grep -i kvm | tail -5
 fi
 
-scenario=
-for word in $(cat /proc/cmdline); do
-  case "$word" in strata.scenario=*) scenario=${word#strata.scenario=} ;; esac
-done
+scenario=$(guest_cmdline_values strata.scenario | tail -1)
 if [ -n "$scenario" ] && [ -f "/nested/$scenario.sh" ]; then
   sh "/nested/$scenario.sh"
   rc=$?

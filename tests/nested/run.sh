@@ -12,29 +12,19 @@ scenario=${1:?usage: run.sh SCENARIO [BUILD_DIR]}
 build=${2:-${STRATA_BUILD_DIR:-}}
 [ -n "$build" ] || { echo "run.sh: give BUILD_DIR or set STRATA_BUILD_DIR" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../qemu/vm.sh"
 timeout_s=${STRATA_NESTED_TIMEOUT:-420}
 l1_mem=${STRATA_NESTED_L1_MEMORY:-2048}
 
-qemu=$(command -v qemu-system-x86_64 || true)
-[ -n "$qemu" ] || { echo "SKIP: qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"; exit 77; }
-kernel=
-for k in $(ls -v /boot/vmlinuz-* 2>/dev/null); do
-  v=${k#/boot/vmlinuz-}
-  [ -f "/lib/modules/$v/kernel/arch/x86/kvm/kvm-amd.ko" ] && kernel=$k kver=$v
-done
-[ -n "$kernel" ] || { echo "SKIP: no /boot/vmlinuz-* with kvm-amd.ko (apt-get install linux-image-amd64)"; exit 77; }
-[ -r "$kernel" ] || { echo "SKIP: $kernel is not readable"; exit 77; }
+qemu_find_kernel kernel/arch/x86/kvm/kvm-amd.ko || exit $?
+qemu=$(command -v qemu-system-x86_64)
 
 case "$scenario" in linux_*) export STRATA_NESTED_L2_LINUX=1 ;; esac
 
 work=$(mktemp -d /tmp/strata-nested.XXXXXX)
 qemu_pid=
 cleanup() {
-  if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-    kill "$qemu_pid" 2>/dev/null
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$qemu_pid" 2>/dev/null
-  fi
+  qemu_stop "$qemu_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
