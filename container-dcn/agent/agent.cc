@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,33 +18,53 @@ namespace strata::dcn_agent {
 
 namespace {
 
-// flock()ed for as long as it lives.
+// flock()ed for as long as it lives. A DCN left without containers
+// removes its lock file (remove_file()), so nothing stays behind; whoever
+// locked a file that was removed meanwhile sees another inode at the path
+// and locks again.
 class DcnLock {
  public:
   static Result<DcnLock> acquire(const std::string& dcn) {
     const std::string dir = access("/run/lock", W_OK) == 0 ? "/run/lock" : "/tmp";
     const std::string path = dir + "/strata-dcn-agent." + dcn + ".lock";
-    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return internal_error("lock file " + path + ": " + std::strerror(errno));
-    while (flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
+    while (true) {
+      const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0) return internal_error("lock file " + path + ": " + std::strerror(errno));
+      int rc;
+      while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+      }
+      if (rc != 0) {
         const int err = errno;
         close(fd);
         return internal_error("lock file " + path + ": " + std::strerror(err));
       }
+      struct stat held, named;
+      if (fstat(fd, &held) == 0 && stat(path.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+          held.st_dev == named.st_dev) {
+        return DcnLock(fd, path);
+      }
+      close(fd);  // removed while we waited: lock the new one
     }
-    return DcnLock(fd);
   }
-  DcnLock(DcnLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  DcnLock(DcnLock&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
   DcnLock(const DcnLock&) = delete;
   ~DcnLock() {
     if (fd_ >= 0) close(fd_);
   }
+  // While locked: the DCN has nothing left to guard.
+  void remove_file() { unlink(path_.c_str()); }
 
  private:
-  explicit DcnLock(int fd) : fd_(fd) {}
-  int fd_;  // the locked file; closing it releases the lock
+  DcnLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_;            // the locked file; closing it releases the lock
+  std::string path_;  // where it is
 };
+
+// Ends an operation: a DCN with no namespace left needs no lock file.
+void tidy_lock(DcnLock& lock, const std::string& dcn) {
+  auto found = find_containers(dcn);
+  if (found && found->empty()) lock.remove_file();
+}
 
 bool has_ebpf(const std::vector<ContainerRecord>& records) {
   return std::any_of(records.begin(), records.end(), [](const ContainerRecord& r) { return r.mechanism == Mechanism::kEbpf; });
@@ -65,6 +86,7 @@ Result<ConvergenceReport> Agent::converge(const std::vector<ContainerSpec>& desi
   if (!lock) return lock.status();
   auto report = converge_locked(records);
   if (report) report->skipped = std::move(skipped);
+  tidy_lock(*lock, settings_.dcn);
   return report;
 }
 
@@ -81,7 +103,9 @@ Result<ConvergenceReport> Agent::add(const ContainerSpec& spec) {
   } else {
     desired.push_back(record_of(spec));
   }
-  return converge_locked(desired);
+  auto report = converge_locked(desired);
+  tidy_lock(*lock, settings_.dcn);
+  return report;
 }
 
 Result<ConvergenceReport> Agent::remove(const std::string& name) {
@@ -92,10 +116,15 @@ Result<ConvergenceReport> Agent::remove(const std::string& name) {
   if (!found) return found.status();
   const std::string netns = namespace_name(settings_.dcn, name);
   const bool exists = std::any_of(found->begin(), found->end(), [&](const FoundContainer& f) { return f.netns == netns; });
-  if (!exists) return not_found("container '" + name + "': DCN '" + settings_.dcn + "' has no such container");
+  if (!exists) {
+    tidy_lock(*lock, settings_.dcn);
+    return not_found("container '" + name + "': DCN '" + settings_.dcn + "' has no such container");
+  }
   std::vector<ContainerRecord> desired = complete_containers(settings_.dcn, *found);
   std::erase_if(desired, [&](const ContainerRecord& r) { return r.spec.name == name; });
-  return converge_locked(desired);
+  auto report = converge_locked(desired);
+  tidy_lock(*lock, settings_.dcn);
+  return report;
 }
 
 Result<ConvergenceReport> Agent::repair() {
@@ -113,6 +142,7 @@ Result<ConvergenceReport> Agent::repair() {
   }
   STRATA_RETURN_IF_ERROR(sync_tagging());
   report.tagging_synced = true;
+  tidy_lock(*lock, settings_.dcn);
   return report;
 }
 

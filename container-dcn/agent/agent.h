@@ -7,7 +7,8 @@
 // same result without duplicates or leaks.
 //
 // Operations on one DCN are serialised by a lock file
-// (/run/lock/strata-dcn-agent.<dcn>.lock): a command-line change and a
+// (/run/lock/strata-dcn-agent.<dcn>.lock, removed when the DCN has no
+// container left): a command-line change and a
 // watching agent never interleave.
 #pragma once
 

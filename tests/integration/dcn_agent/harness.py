@@ -103,6 +103,13 @@ class Work:
             for ns in netns_names():
                 if ns.startswith(f"sdcn-{dcn}-"):
                     run(["ip", "netns", "del", ns])
+            # The agent removes it with the DCN's last container; not if a
+            # test stopped half-way.
+            for d in ("/run/lock", "/tmp"):
+                try:
+                    os.unlink(f"{d}/strata-dcn-agent.{dcn}.lock")
+                except FileNotFoundError:
+                    pass
         for ns in self.netns:
             run(["ip", "netns", "del", ns])
         for link in self.links:

@@ -157,6 +157,7 @@ def main():
         d1.agent("del-container", name, "--nic", "eth0", "--dcn", d1.name)
     check(d1.containers() == [] and sd_links(d1) == 0 and "from_nic" not in d1.tc_filters(),
           "the last del-container leaves no namespace, veth or NIC filter", d1.links_here() + d1.tc_filters())
+    check(not os.path.exists(f"/run/lock/strata-dcn-agent.{d1.name}.lock"), "nor the DCN's lock file")
     check(s.proc.poll() is None, "stratad still runs")
     work.close()
     check(not any(ns.startswith(f"sdcn-{work.tag}") for ns in netns_names()), "cleanup leaves no namespace")

@@ -35,6 +35,7 @@ cleanup() {
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
   [ -n "$stratad_pid" ] && kill "$stratad_pid" 2>/dev/null && wait "$stratad_pid" 2>/dev/null
   for n in $(ls /run/netns 2>/dev/null | grep "^sdcn-$dcn2-"); do ip netns del "$n"; done
+  rm -f "/run/lock/strata-dcn-agent.$dcn2.lock" "/tmp/strata-dcn-agent.$dcn2.lock"
   ip link del "${tag}d2v" 2>/dev/null
   ip netns del "$ns2" 2>/dev/null
   [ -n "$root" ] && rm -rf "$root"
