@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace strata::datapath {
 
@@ -109,6 +110,13 @@ Result<EalInfo> eal_start(const EalOptions& options) {
   return info;
 }
 
-void eal_stop() { rte_eal_cleanup(); }
+void eal_stop() {
+  // rte_eal_cleanup() removes the files of the runtime directory
+  // (/var/run/dpdk/<file-prefix>) but not the directory itself; without
+  // this every run would leave one behind. rmdir only removes it empty.
+  const std::string runtime_dir = rte_eal_get_runtime_dir();
+  rte_eal_cleanup();
+  if (!runtime_dir.empty()) rmdir(runtime_dir.c_str());
+}
 
 }  // namespace strata::datapath

@@ -30,7 +30,8 @@ struct EalInfo {
 
 // Starts the EAL. Call once per process.
 Result<EalInfo> eal_start(const EalOptions& options);
-// Releases everything the EAL holds (rte_eal_cleanup).
+// Releases everything the EAL holds (rte_eal_cleanup) and removes its
+// emptied runtime directory (/var/run/dpdk/<file-prefix>).
 void eal_stop();
 
 // Free 2 MiB hugepages usable by a new process (from /proc/meminfo).

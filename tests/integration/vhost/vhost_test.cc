@@ -33,11 +33,17 @@ std::string scratch(const std::string& what) {
   return "/tmp/strata-vhost-" + std::to_string(getpid()) + "-" + what;
 }
 
+std::string testpmd_prefix(const std::string& tag) { return "tp" + std::to_string(getpid()) + tag; }
+
+// The EAL runtime directory testpmd `tag` leaves behind when it is killed
+// (RemoveOnExit removes it once the process is gone).
+std::string testpmd_runtime_dir(const std::string& tag) { return "/var/run/dpdk/" + testpmd_prefix(tag); }
+
 // testpmd with one virtio-user (or vhost) port, macswap, polling on CPU 0
 // so it never shares a core with the switch's PMD (CPU 1).
 std::unique_ptr<ChildProcess> start_testpmd(const std::string& vdev, const std::string& tag) {
   std::vector<std::string> argv = {"dpdk-testpmd", "--no-pci", "--no-huge", "-m", "512",
-                                   "--file-prefix=tp" + std::to_string(getpid()) + tag, "--lcores=0@0,1@0",
+                                   "--file-prefix=" + testpmd_prefix(tag), "--lcores=0@0,1@0",
                                    "--vdev=" + vdev, "--log-level=error", "--",
                                    "--forward-mode=macswap", "--auto-start", "--stats-period=1",
                                    "--total-num-mbufs=4096", "--nb-cores=1", "--rxq=1", "--txq=1"};
@@ -90,11 +96,14 @@ bool wait_link(Switch& sw, uint32_t port, bool up, std::chrono::milliseconds tim
       timeout);
 }
 
+// Declared before the processes whose files it names, so it runs after
+// they are stopped.
 struct RemoveOnExit {
   std::vector<std::string> paths;
   ~RemoveOnExit() {
     if (getenv("STRATA_KEEP_LOGS") != nullptr) return;
-    for (const auto& p : paths) std::filesystem::remove(p);
+    std::error_code ignored;
+    for (const auto& p : paths) std::filesystem::remove_all(p, ignored);
   }
 };
 
@@ -103,7 +112,8 @@ struct RemoveOnExit {
 TEST_CASE("vhostuser: a virtio-user peer exchanges tagged frames; it restarts and traffic resumes",
           "[vhost][integration]") {
   const std::string sock = scratch("vh.sock");
-  RemoveOnExit cleanup{{sock, scratch("testpmd1.log"), scratch("testpmd2.log")}};
+  RemoveOnExit cleanup{{sock, scratch("testpmd1.log"), scratch("testpmd2.log"), testpmd_runtime_dir("1"),
+                        testpmd_runtime_dir("2")}};
   Switch sw;
   sw.add_port("gen", "ring");
   const uint32_t vh = sw.add_port("vh", "vhostuser", {}, {{"path", sock}});
@@ -147,7 +157,8 @@ TEST_CASE("vhostuser: a virtio-user peer exchanges tagged frames; it restarts an
 TEST_CASE("vhostuserclient: the switch connects to the VMM's socket and reconnects after a restart",
           "[vhost][integration]") {
   const std::string sock = scratch("vhc.sock");
-  RemoveOnExit cleanup{{sock, scratch("testpmd3.log"), scratch("testpmd4.log")}};
+  RemoveOnExit cleanup{{sock, scratch("testpmd3.log"), scratch("testpmd4.log"), testpmd_runtime_dir("3"),
+                        testpmd_runtime_dir("4")}};
   // The VMM side (testpmd's virtio-user in server mode) comes first.
   auto peer = start_testpmd("net_virtio_user0,path=" + sock + ",queues=1,server=1", "3");
   REQUIRE(sw_wait_file(sock));
@@ -170,7 +181,7 @@ TEST_CASE("vhostuserclient: the switch connects to the VMM's socket and reconnec
 
 TEST_CASE("virtio-user: the switch as frontend of a vhost-user backend", "[vhost][integration]") {
   const std::string sock = scratch("vu.sock");
-  RemoveOnExit cleanup{{sock, scratch("testpmd5.log")}};
+  RemoveOnExit cleanup{{sock, scratch("testpmd5.log"), testpmd_runtime_dir("5")}};
   auto peer = start_testpmd("net_vhost0,iface=" + sock + ",queues=1", "5");
   REQUIRE(sw_wait_file(sock));
   Switch sw;
