@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-extern char** environ;
 
 namespace strata::dcn_agent {
 
@@ -61,24 +60,40 @@ Result<std::string> run_command(const std::vector<std::string>& argv) {
     close(out_pipe[1]);
     return internal_error("pipe: " + std::string(strerror(errno)));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  const std::string exec_failed = "cannot run '" + argv[0] + "': ";
+  const pid_t parent = getpid();
+  // fork, not posix_spawn: the child asks to be killed with the agent
+  // (PR_SET_PDEATHSIG), so an agent killed mid-change leaves no `ip`
+  // finishing a step behind the back of the agent that runs next. Between
+  // fork and exec only async-signal-safe calls (the agent may have threads).
+  const pid_t pid = fork();
+  if (pid < 0) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return internal_error("fork: " + std::string(strerror(errno)));
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the agent is already gone
+    const int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+    dup2(out_pipe[1], STDOUT_FILENO);
+    dup2(err_pipe[1], STDERR_FILENO);
+    // `watch` blocks SIGTERM/SIGINT for its signal thread; a child must not inherit that.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execvp(args[0], args.data());
+    const int err = errno;
+    (void)!write(STDERR_FILENO, exec_failed.data(), exec_failed.size());
+    const char* why = strerror(err);  // glibc: a static string for known errors
+    (void)!write(STDERR_FILENO, why, strlen(why));
+    _exit(127);
+  }
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    return failed_precondition("cannot run '" + argv[0] + "': " + strerror(rc));
-  }
   std::string out, err;
   drain(out_pipe[0], err_pipe[0], &out, &err);
   close(out_pipe[0]);

@@ -11,6 +11,8 @@
 
 namespace strata::dcn_agent {
 
+// The program dies with the agent (PR_SET_PDEATHSIG): an agent killed
+// mid-change leaves nothing running that could race the next one.
 // Its standard output when it exits 0; otherwise an error quoting the
 // command and the first line it printed on standard error
 // ("ip link add ...: RTNETLINK answers: File exists").

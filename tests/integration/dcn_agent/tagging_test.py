@@ -123,8 +123,6 @@ def main():
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
-    # An `ip` the agent had started finishes on its own: let it.
-    time.sleep(0.5)
     r = d1.agent("sync", "--nic", "eth0", "--dcn", d1.name)
     check(r.returncode == 0, "sync after the kills", r.stderr)
     complete = listed(d1)

@@ -155,7 +155,6 @@ def main():
     agents[d1.name].start()
     time.sleep(0.4)  # partway through making four containers
     agents[d1.name].kill9()
-    time.sleep(0.5)  # an `ip` it had started finishes on its own
     agents[d1.name].start()
     want1c = sorted(want1b + extra)
     check(wait_for(lambda: sorted(d1.containers()) == want1c and
