@@ -110,15 +110,8 @@ cases="strata.case=tenant,$tenant_stack,10.50.0.1/24,10.50.0.2,$count"
 cases+=" strata.case=other_inner,88a8:100/8100:300,10.50.0.11/24,10.50.0.2,2"
 cases+=" strata.case=other_outer,88a8:101/8100:200,10.50.0.12/24,10.50.0.2,2"
 t0=$(ms)
-qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 256 -nodefaults -display none -no-reboot \
-  -object memory-backend-memfd,id=mem0,size=256M,share=on -numa node,memdev=mem0 \
-  -chardev socket,id=c0,path="$work/vm.sock" -netdev vhost-user,id=n0,chardev=c0 \
-  -device virtio-net-pci,netdev=n0,vectors=0,mac=52:54:00:00:50:01 \
-  -serial "file:$work/console.log" \
-  -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 ipv6.disable=1 $cases" \
-  < /dev/null > "$work/qemu.log" 2>&1 &
-qemu_pid=$!
+qemu_start_vhost_guest "$work" "$work/initrd.gz" 256 "$work/vm.sock" 52:54:00:00:50:01 \
+  "console=ttyS0 quiet panic=-1 ipv6.disable=1 $cases"
 t_user= t_up= t_done=
 deadline=$(( t0 + 90000 ))
 while [ "$(ms)" -lt "$deadline" ]; do
