@@ -6,7 +6,10 @@
 //   void to_controller(rte_mbuf* m, const Action& a); // takes ownership
 //   void drop(rte_mbuf* m);                           // takes ownership, counts
 //   rte_mempool* pool();
-// Templates, so each caller's context inlines into the loop.
+// and optionally
+//   void output_bulk(uint32_t port_no, rte_mbuf** m, int n);  // takes ownership of all n
+// which the final output of a group then uses once instead of output() per
+// frame. Templates, so each caller's context inlines into the loop.
 #pragma once
 
 #include <rte_mbuf.h>
@@ -46,6 +49,38 @@ inline bool mbuf_push_tag(rte_mbuf*& m, int depth, const Action& a, rte_mempool*
   return mbuf_tag_op(m, 4, push);
 }
 
+// Pushes the tags of `k` consecutive kPushTag actions (a[0] first, so a[k-1]
+// ends up outermost). Frames with the room for all of them (the common case:
+// a driver's full headroom) get one move of the MACs and the k tags written
+// at once; any other frame goes one tag at a time through mbuf_push_tag,
+// which copies a frame without headroom and fails on a ninth tag exactly as
+// k separate actions would. On success depth has grown by k.
+inline bool mbuf_push_tags(rte_mbuf*& m, uint8_t& depth, const Action* a, int k, rte_mempool* pool) {
+  const uint32_t bytes = l2tags::kTagLen * static_cast<uint32_t>(k);
+  if (depth + k <= l2tags::kMaxTags && rte_pktmbuf_headroom(m) >= bytes &&
+      m->data_len >= l2tags::header_len(depth)) [[likely]] {
+    uint8_t* from = rte_pktmbuf_mtod(m, uint8_t*);
+    uint8_t* to = from - bytes;
+    std::memmove(to, from, l2tags::kMacsLen);
+    uint8_t* out = to + l2tags::kMacsLen;
+    for (int t = k - 1; t >= 0; --t, out += l2tags::kTagLen) {
+      // What store_tag(Tag::from_tci(tpid, value)) writes: the TCI round-trips.
+      l2tags::store_be16(out, a[t].tpid);
+      l2tags::store_be16(out + 2, a[t].value);
+    }
+    m->data_off = static_cast<uint16_t>(m->data_off - bytes);
+    m->data_len = static_cast<uint16_t>(m->data_len + bytes);
+    m->pkt_len += bytes;
+    depth = static_cast<uint8_t>(depth + k);
+    return true;
+  }
+  for (int t = 0; t < k; ++t) {
+    if (!mbuf_push_tag(m, depth, a[t], pool)) return false;
+    ++depth;
+  }
+  return true;
+}
+
 }  // namespace detail
 
 // Applies `list` to pkts[0..n). depths[i] is the tag depth of pkts[i] (from
@@ -55,6 +90,35 @@ template <typename Ctx>
 inline void execute_actions(const ActionList& list, rte_mbuf** pkts, uint8_t* depths, int n, Ctx& ctx) {
   for (uint32_t ai = 0; ai < list.n; ++ai) {
     const Action& a = list.a[ai];
+    if constexpr (requires(uint32_t p, rte_mbuf** m, int k) { ctx.output_bulk(p, m, k); }) {
+      if (a.type == ActionType::kOutput) {
+        // The consuming output: every frame still held goes, in order, in
+        // one call.
+        int k = 0;
+        for (int i = 0; i < n; ++i) {
+          if (pkts[i] != nullptr) pkts[k++] = pkts[i];
+        }
+        if (k > 0) ctx.output_bulk(a.port, pkts, k);
+        for (int i = 0; i < n; ++i) pkts[i] = nullptr;
+        continue;
+      }
+    }
+    if (a.type == ActionType::kPushTag) {
+      // A run of pushes (an access port's whole stack) is done in one go.
+      uint32_t run = 1;
+      while (ai + run < list.n && list.a[ai + run].type == ActionType::kPushTag) ++run;
+      if (run > 1) {
+        for (int i = 0; i < n; ++i) {
+          if (pkts[i] == nullptr) continue;
+          if (!detail::mbuf_push_tags(pkts[i], depths[i], &a, static_cast<int>(run), ctx.pool())) {
+            ctx.drop(pkts[i]);
+            pkts[i] = nullptr;
+          }
+        }
+        ai += run - 1;
+        continue;
+      }
+    }
     for (int i = 0; i < n; ++i) {
       rte_mbuf* m = pkts[i];
       if (m == nullptr) continue;  // dropped by an earlier action

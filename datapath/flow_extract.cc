@@ -1,4 +1,5 @@
-// The L3/L4 half of flow-key extraction (see flow_extract.h for the rules).
+// The rarer L3 parsers of flow-key extraction, IPv6 and ARP (IPv4 and L4 are
+// inline in flow_extract.h; see there for the rules).
 //
 // Each parser checks the length of a header once, before it reads any field
 // of it, and stops at the first header that is not complete: the key keeps
@@ -12,12 +13,6 @@ namespace strata::datapath::detail {
 
 namespace {
 
-inline uint32_t load_be32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_bswap32(v);
-}
-
 // IPv6 extension headers that extract_ipv6 skips to reach the L4 header.
 constexpr uint8_t kIpv6HopByHop = 0;
 constexpr uint8_t kIpv6Routing = 43;
@@ -25,20 +20,11 @@ constexpr uint8_t kIpv6Fragment = 44;
 constexpr uint8_t kIpv6Auth = 51;
 constexpr uint8_t kIpv6DestOpts = 60;
 
-// ICMPv6 neighbour discovery (RFC 4861).
-constexpr uint8_t kNdSolicit = 135;
-constexpr uint8_t kNdAdvert = 136;
 constexpr uint8_t kNdOptSourceLinkAddr = 1;
 constexpr uint8_t kNdOptTargetLinkAddr = 2;
 constexpr uint32_t kNdOptionsOffset = 24;  // ICMPv6 header (4) + flags (4) + target (16)
 
-// The fixed part of each L4 header; a shorter remainder leaves the L4
-// fields zero.
-constexpr uint32_t kTcpHeaderLen = 20;
-constexpr uint32_t kUdpHeaderLen = 8;
-constexpr uint32_t kSctpHeaderLen = 12;
-constexpr uint32_t kIcmpHeaderLen = 8;    // type, code, checksum, rest-of-header
-constexpr uint32_t kIcmpv6HeaderLen = 4;  // type, code, checksum
+}  // namespace
 
 // Neighbour discovery options: the link-layer address option of a solicit
 // (source) or an advert (target) goes to arp_sha / arp_tha. Only 8-byte
@@ -59,73 +45,6 @@ void extract_nd_options(const uint8_t* p, uint32_t len, uint8_t icmp_type, FlowK
     }
     off += opt_len;
   }
-}
-
-// Source and destination port, kept in network order as on the wire.
-inline void copy_ports(const uint8_t* p, FlowKey* key) {
-  std::memcpy(&key->tp_src, p, 2);
-  std::memcpy(&key->tp_dst, p + 2, 2);
-}
-
-// The L4 header at `p`, `len` bytes readable (already bounded by the IP
-// length, so Ethernet padding is never read as L4 data).
-void extract_l4(const uint8_t* p, uint32_t len, uint8_t proto, FlowKey* key) {
-  switch (proto) {
-    case kIpProtoTcp:
-      if (len >= kTcpHeaderLen) {
-        copy_ports(p, key);
-        key->tcp_flags = load_be16(p + 12) & 0x0fff;
-      }
-      break;
-    case kIpProtoUdp:
-      if (len >= kUdpHeaderLen) copy_ports(p, key);
-      break;
-    case kIpProtoSctp:
-      if (len >= kSctpHeaderLen) copy_ports(p, key);
-      break;
-    case kIpProtoIcmp:
-      if (len >= kIcmpHeaderLen) {
-        key->tp_src = p[0];
-        key->tp_dst = p[1];
-      }
-      break;
-    case kIpProtoIcmpv6:
-      if (len >= kIcmpv6HeaderLen) {
-        key->tp_src = p[0];
-        key->tp_dst = p[1];
-        if ((p[0] == kNdSolicit || p[0] == kNdAdvert) && p[1] == 0) extract_nd_options(p, len, p[0], key);
-      }
-      break;
-    default: break;
-  }
-}
-
-}  // namespace
-
-void extract_ipv4(const uint8_t* p, uint32_t len, FlowKey* key) {
-  if (len < 20) return;
-  const uint32_t ihl = uint32_t{p[0] & 0x0fu} * 4;
-  // Not IPv4 as we know it: leave every L3 field zero rather than guess.
-  if ((p[0] >> 4) != 4 || ihl < 20) return;
-
-  key->ip_tos = p[1];
-  key->ip_ttl = p[8];
-  key->ip_proto = p[9];
-  std::memcpy(&key->nw_src, p + 12, 4);
-  std::memcpy(&key->nw_dst, p + 16, 4);
-
-  const uint16_t frag = load_be16(p + 6);
-  if (frag & 0x3fff) [[unlikely]] {  // MF or a non-zero offset
-    key->ip_frag = kFragAny;
-    if (frag & 0x1fff) {
-      key->ip_frag = kFragAny | kFragLater;
-      return;  // no L4 header in a later fragment
-    }
-  }
-  // The total length bounds the packet: bytes after it are Ethernet padding.
-  const uint32_t end = std::min<uint32_t>(len, load_be16(p + 2));
-  if (end < ihl) return;  // options cut off: no L4
-  extract_l4(p + ihl, end - ihl, key->ip_proto, key);
 }
 
 void extract_ipv6(const uint8_t* p, uint32_t len, FlowKey* key) {

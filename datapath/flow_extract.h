@@ -3,8 +3,8 @@
 // extract_flow_key() reads a frame once, front to back, and fills every field
 // of a FlowKey (flow_key.h); a field the frame does not carry is zero. The
 // Ethernet header and the tag stack are parsed here, inline, because every
-// frame needs them; the L3/L4 parsers live in flow_extract.cc and run only for
-// the ethertypes that have them (ARP, IPv4, IPv6).
+// frame needs them, and so are IPv4 and its L4 headers, the common case;
+// IPv6 and ARP live in flow_extract.cc and run only for their ethertypes.
 //
 // What is malformed and what is not:
 //  - kRunt, kTruncatedTag, kTooManyTags: the frame cannot be classified at
@@ -74,11 +74,98 @@ inline uint16_t load_be16(const uint8_t* p) {
   return __builtin_bswap16(v);
 }
 
-// L3 parsers, out of line: they run only for their ethertype. `l3` points
-// just after the ethertype field and `len` bytes are readable from there.
-void extract_ipv4(const uint8_t* l3, uint32_t len, FlowKey* key);
+inline uint32_t load_be32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_bswap32(v);
+}
+
+// The fixed part of each L4 header; a shorter remainder leaves the L4
+// fields zero.
+inline constexpr uint32_t kTcpHeaderLen = 20;
+inline constexpr uint32_t kUdpHeaderLen = 8;
+inline constexpr uint32_t kSctpHeaderLen = 12;
+inline constexpr uint32_t kIcmpHeaderLen = 8;    // type, code, checksum, rest-of-header
+inline constexpr uint32_t kIcmpv6HeaderLen = 4;  // type, code, checksum
+
+// ICMPv6 neighbour discovery (RFC 4861).
+inline constexpr uint8_t kNdSolicit = 135;
+inline constexpr uint8_t kNdAdvert = 136;
+
+// Out of line, for the rarer headers: `l3` points just after the ethertype
+// field and `len` bytes are readable from there.
 void extract_ipv6(const uint8_t* l3, uint32_t len, FlowKey* key);
 void extract_arp(const uint8_t* l3, uint32_t len, FlowKey* key);
+// The link-layer address options of a neighbour solicit / advert at `p`.
+void extract_nd_options(const uint8_t* p, uint32_t len, uint8_t icmp_type, FlowKey* key);
+
+// Source and destination port, kept in network order as on the wire.
+inline void copy_ports(const uint8_t* p, FlowKey* key) {
+  std::memcpy(&key->tp_src, p, 2);
+  std::memcpy(&key->tp_dst, p + 2, 2);
+}
+
+// The L4 header at `p`, `len` bytes readable (already bounded by the IP
+// length, so Ethernet padding is never read as L4 data). Inline with
+// IPv4: most frames take this path, and a call would cost more than the
+// parse.
+inline void extract_l4(const uint8_t* p, uint32_t len, uint8_t proto, FlowKey* key) {
+  switch (proto) {
+    case kIpProtoTcp:
+      if (len >= kTcpHeaderLen) {
+        copy_ports(p, key);
+        key->tcp_flags = load_be16(p + 12) & 0x0fff;
+      }
+      break;
+    case kIpProtoUdp:
+      if (len >= kUdpHeaderLen) copy_ports(p, key);
+      break;
+    case kIpProtoSctp:
+      if (len >= kSctpHeaderLen) copy_ports(p, key);
+      break;
+    case kIpProtoIcmp:
+      if (len >= kIcmpHeaderLen) {
+        key->tp_src = p[0];
+        key->tp_dst = p[1];
+      }
+      break;
+    case kIpProtoIcmpv6:
+      if (len >= kIcmpv6HeaderLen) {
+        key->tp_src = p[0];
+        key->tp_dst = p[1];
+        if ((p[0] == kNdSolicit || p[0] == kNdAdvert) && p[1] == 0) extract_nd_options(p, len, p[0], key);
+      }
+      break;
+    default: break;
+  }
+}
+
+inline void extract_ipv4(const uint8_t* p, uint32_t len, FlowKey* key) {
+  if (len < 20) return;
+  const uint32_t ihl = uint32_t{p[0] & 0x0fu} * 4;
+  // Not IPv4 as we know it: leave every L3 field zero rather than guess.
+  if ((p[0] >> 4) != 4 || ihl < 20) return;
+
+  key->ip_tos = p[1];
+  key->ip_ttl = p[8];
+  key->ip_proto = p[9];
+  std::memcpy(&key->nw_src, p + 12, 4);
+  std::memcpy(&key->nw_dst, p + 16, 4);
+
+  const uint16_t frag = load_be16(p + 6);
+  if (frag & 0x3fff) [[unlikely]] {  // MF or a non-zero offset
+    key->ip_frag = kFragAny;
+    if (frag & 0x1fff) {
+      key->ip_frag = kFragAny | kFragLater;
+      return;  // no L4 header in a later fragment
+    }
+  }
+  // The total length bounds the packet: bytes after it are Ethernet padding.
+  const uint32_t tot = load_be16(p + 2);
+  const uint32_t end = len < tot ? len : tot;
+  if (end < ihl) return;  // options cut off: no L4
+  extract_l4(p + ihl, end - ihl, key->ip_proto, key);
+}
 
 }  // namespace detail
 

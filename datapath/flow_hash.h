@@ -25,6 +25,9 @@
 
 #include "datapath/flow_key.h"
 
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #if defined(__SSE4_2__)
 #include <nmmintrin.h>
 #endif
@@ -39,6 +42,34 @@ namespace strata::datapath {
 typedef uint64_t __attribute__((__may_alias__)) KeyWord;
 inline const KeyWord* key_words(const FlowKey& key) { return reinterpret_cast<const KeyWord*>(&key); }
 inline KeyWord* key_words(FlowKey& key) { return reinterpret_cast<KeyWord*>(&key); }
+
+// True when two keys are equal in every word: the PMD's test for "this
+// frame belongs to the previous frame's flow". Two 64-byte compares with
+// AVX-512, four 32-byte ones with AVX2 (keys are 64-byte aligned); g++ does
+// not vectorise the word loop by itself, and memcmp is a library call.
+inline bool flow_keys_equal(const FlowKey& a, const FlowKey& b) {
+#if defined(__AVX512F__)
+  const __m512i* x = reinterpret_cast<const __m512i*>(&a);
+  const __m512i* y = reinterpret_cast<const __m512i*>(&b);
+  return (_mm512_cmpneq_epi64_mask(_mm512_load_si512(x), _mm512_load_si512(y)) |
+          _mm512_cmpneq_epi64_mask(_mm512_load_si512(x + 1), _mm512_load_si512(y + 1))) == 0;
+#elif defined(__AVX2__)
+  const __m256i* x = reinterpret_cast<const __m256i*>(&a);
+  const __m256i* y = reinterpret_cast<const __m256i*>(&b);
+  const __m256i d = _mm256_or_si256(
+      _mm256_or_si256(_mm256_xor_si256(_mm256_load_si256(x), _mm256_load_si256(y)),
+                      _mm256_xor_si256(_mm256_load_si256(x + 1), _mm256_load_si256(y + 1))),
+      _mm256_or_si256(_mm256_xor_si256(_mm256_load_si256(x + 2), _mm256_load_si256(y + 2)),
+                      _mm256_xor_si256(_mm256_load_si256(x + 3), _mm256_load_si256(y + 3))));
+  return _mm256_testz_si256(d, d) != 0;
+#else
+  const KeyWord* x = key_words(a);
+  const KeyWord* y = key_words(b);
+  uint64_t diff = 0;
+  for (int i = 0; i < kFlowKeyWords; ++i) diff |= x[i] ^ y[i];
+  return diff == 0;
+#endif
+}
 
 namespace hash_detail {
 

@@ -6,6 +6,7 @@
 #include <rte_prefetch.h>
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "datapath/execute.h"
@@ -30,6 +31,7 @@ constexpr unsigned kMaxSleepUs = 250;
 struct PmdExecContext {
   Pmd& pmd;
   void output(uint32_t port_no, rte_mbuf* m) { pmd.buffer_output(port_no, m); }
+  void output_bulk(uint32_t port_no, rte_mbuf** m, int n) { pmd.output_burst(port_no, m, n); }
   void to_controller(rte_mbuf* m, const Action& a) {
     PacketMeta* meta = packet_meta(m);
     meta->in_port = pmd.in_port_->port_no;
@@ -50,7 +52,8 @@ struct PmdExecContext {
   rte_mempool* pool() { return pmd.dp_.pool; }
 };
 
-Pmd::Pmd(unsigned index, unsigned cpu, DatapathShared& dp) : index_(index), cpu_(cpu), dp_(dp) {
+Pmd::Pmd(unsigned index, unsigned cpu, DatapathShared& dp)
+    : index_(index), cpu_(cpu), dp_(dp), single_writer_(dp.n_pmds == 1) {
   emc_ = std::make_unique<Emc>(Emc::kDefaultEntries, dp.emc_insert_inv_prob);
   tx_ = static_cast<TxBuffer*>(rte_zmalloc("strata_pmd_tx", sizeof(TxBuffer) * kMaxPorts, RTE_CACHE_LINE_SIZE));
   auto* empty = new PollList();
@@ -71,12 +74,17 @@ int Pmd::run() {
   unsigned idle_polls = 0, sleep_us = 0;
   rte_mbuf* pkts[kBurst];
 
+  // One TSC read per stage boundary: the end of one stage is the start of
+  // the next, and the end of a burst is the start of the next poll.
+  uint64_t t0 = rte_rdtsc();
   while (!dp_.quit.load(std::memory_order_relaxed)) {
     // Top of the loop: nothing read in the last iteration is held any more.
     rte_rcu_qsbr_quiescent(dp_.rcu->qsbr(), index_);
     sweep_if_asked();
-    uint64_t t0 = rte_rdtsc();
-    now_ms_ = t0 / tsc_per_ms;
+    if (t0 >= next_ms_tsc_) {
+      now_ms_ = t0 / tsc_per_ms;
+      next_ms_tsc_ = (now_ms_ + 1) * tsc_per_ms;
+    }
     ports_ = dp_.ports.load(std::memory_order_acquire);
     const PollList* list = poll_list_.load(std::memory_order_acquire);
 
@@ -92,8 +100,7 @@ int Pmd::run() {
       }
       PmdStats::add(stats_.cycles[kStageRx], t1 - t0);
       received += n;
-      process_burst(port, pkts, n);
-      t0 = rte_rdtsc();
+      t0 = process_burst(port, pkts, n, t1);
     }
     PmdStats::add(stats_.iterations, 1);
 
@@ -102,10 +109,11 @@ int Pmd::run() {
       sleep_us = 0;
     } else if (++idle_polls > kIdleSpins) {
       sleep_us = sleep_us == 0 ? 1 : std::min(sleep_us * 2, kMaxSleepUs);
-      const uint64_t s0 = rte_rdtsc();
       rte_delay_us_sleep(sleep_us);
-      PmdStats::add(stats_.cycles[kStageIdle], rte_rdtsc() - s0);
+      const uint64_t t1 = rte_rdtsc();
+      PmdStats::add(stats_.cycles[kStageIdle], t1 - t0);
       PmdStats::add(stats_.sleeps, 1);
+      t0 = t1;
     }
   }
   // Leaving: nothing buffered may outlive the thread.
@@ -122,32 +130,51 @@ void Pmd::sweep_if_asked() {
   dp_.rcu->ack_sweep(index_, gen);
 }
 
-// The story of one burst: parse, look up, execute, send.
-void Pmd::process_burst(DpPort* in, rte_mbuf** pkts, int n) {
+// The story of one burst: parse, look up, execute, send. `t` is the TSC
+// when the burst arrived; returns the TSC when it has been sent.
+//
+// Reading the TSC costs ~25 cycles here, close to a cycle per frame for
+// each stage boundary. So the whole burst is always timed (exact busy
+// cycles), but the split into stages only on one burst in kStageSample;
+// snapshot() scales the sampled split to the exact total.
+uint64_t Pmd::process_burst(DpPort* in, rte_mbuf** pkts, int n, uint64_t t) {
   in_port_ = in;
   PmdStats::add(stats_.packets, static_cast<uint64_t>(n));
-  uint64_t t = rte_rdtsc();
+  const bool timed = (bursts_++ & (kStageSample - 1)) == 0;  // the first burst is timed
+  const uint64_t start = t;
 
   n = parse_batch(in, pkts, n);
-  uint64_t t2 = rte_rdtsc();
-  PmdStats::add(stats_.cycles[kStageParse], t2 - t);
-  t = t2;
+  if (timed) {
+    const uint64_t t2 = rte_rdtsc();
+    PmdStats::add(stats_.cycles[kStageParse], t2 - t);
+    t = t2;
+  }
 
   const Megaflow* flows[kBurst];
   lookup_batch(in, pkts, n, flows);
-  t2 = rte_rdtsc();
-  PmdStats::add(stats_.cycles[kStageLookup], t2 - t);
-  t = t2;
+  if (timed) {
+    const uint64_t t2 = rte_rdtsc();
+    PmdStats::add(stats_.cycles[kStageLookup], t2 - t);
+    t = t2;
+  }
 
   execute_batch(pkts, n, flows);
   upcall_batch(in, to_slow_, n_to_slow_);
   n_to_slow_ = 0;
-  t2 = rte_rdtsc();
-  PmdStats::add(stats_.cycles[kStageActions], t2 - t);
-  t = t2;
+  if (timed) {
+    const uint64_t t2 = rte_rdtsc();
+    PmdStats::add(stats_.cycles[kStageActions], t2 - t);
+    t = t2;
+  }
 
   flush_tx();
-  PmdStats::add(stats_.cycles[kStageTx], rte_rdtsc() - t);
+  const uint64_t end = rte_rdtsc();
+  if (timed) {
+    PmdStats::add(stats_.cycles[kStageTx], end - t);
+    PmdStats::add(sampled_cycles_, end - start);
+  }
+  PmdStats::add(burst_cycles_, end - start);
+  return end;
 }
 
 // Parses every frame's key; drops (and counts) malformed ones, compacting
@@ -172,21 +199,27 @@ int Pmd::parse_batch(DpPort* in, rte_mbuf** pkts, int n) {
 }
 
 void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows) {
+  // Frames of one flow arrive together: a frame whose key equals the
+  // previous frame's takes that frame's answer, without a hash or a cache
+  // probe. The others are hashed first and their cache sets prefetched, so
+  // the probes below find them loaded.
+  bool same[kBurst];
+  for (int i = 0; i < n; ++i) {
+    same[i] = i > 0 && flow_keys_equal(keys_[i], keys_[i - 1]);
+    if (same[i]) {
+      hashes_[i] = hashes_[i - 1];
+      continue;
+    }
+    hashes_[i] = flow_hash(keys_[i]);
+    emc_->prefetch(hashes_[i]);
+  }
+
   const FlowKey* pending[kBurst];
   int pending_idx[kBurst];
   int n_pending = 0;
-  uint64_t batch_hits = 0, emc_hits = 0;
-
+  uint64_t emc_hits = 0;
   for (int i = 0; i < n; ++i) {
-    hashes_[i] = flow_hash(keys_[i]);
-    // Frames of one flow arrive together: the previous frame's answer is
-    // the cheapest cache there is.
-    if (i > 0 && flows[i - 1] != nullptr && hashes_[i] == hashes_[i - 1] &&
-        std::memcmp(&keys_[i], &keys_[i - 1], sizeof(FlowKey)) == 0) {
-      flows[i] = flows[i - 1];
-      ++batch_hits;
-      continue;
-    }
+    if (same[i]) continue;
     flows[i] = emc_->lookup(keys_[i], hashes_[i]);
     if (flows[i] != nullptr) {
       ++emc_hits;
@@ -195,20 +228,39 @@ void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flow
     pending[n_pending] = &keys_[i];
     pending_idx[n_pending++] = i;
   }
-  PmdStats::add(stats_.batch_hits, batch_hits);
   PmdStats::add(stats_.emc_hits, emc_hits);
-  if (n_pending == 0) return;
 
-  const Megaflow* found[kBurst];
-  dp_.classifier->lookup_batch(pending, n_pending, found);
-  uint64_t mf_hits = 0, misses = 0;
-  for (int j = 0; j < n_pending; ++j) {
-    const int i = pending_idx[j];
-    flows[i] = found[j];
-    if (found[j] != nullptr) {
-      ++mf_hits;
-      emc_->insert(hashes_[i], found[j]);  // the EMC samples 1 in emc_insert_inv_prob
-      continue;
+  uint64_t mf_hits = 0;
+  if (n_pending > 0) {
+    const Megaflow* found[kBurst];
+    dp_.classifier->lookup_batch(pending, n_pending, found);
+    for (int j = 0; j < n_pending; ++j) {
+      const int i = pending_idx[j];
+      flows[i] = found[j];
+      if (found[j] != nullptr) {
+        ++mf_hits;
+        emc_->insert(hashes_[i], found[j]);  // the EMC samples 1 in emc_insert_inv_prob
+      }
+    }
+  }
+  PmdStats::add(stats_.megaflow_hits, mf_hits);
+
+  // In frame order, so that frames of one flow reach the slow path in the
+  // order they came: repeats take their predecessor's answer; misses go up.
+  // (The previous answer stays in a register: reading flows[i - 1] back
+  // would chain every frame on a store-to-load forward.)
+  uint64_t batch_hits = 0, misses = 0;
+  const Megaflow* prev = nullptr;
+  for (int i = 0; i < n; ++i) {
+    if (same[i]) {
+      flows[i] = prev;
+      if (prev != nullptr) {
+        ++batch_hits;
+        continue;
+      }
+    } else {
+      prev = flows[i];
+      if (prev != nullptr) continue;
     }
     ++misses;
     // A miss: to the slow path, with where it came from.
@@ -221,37 +273,89 @@ void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flow
     to_slow_[n_to_slow_++] = m;
     pkts[i] = nullptr;
   }
-  PmdStats::add(stats_.megaflow_hits, mf_hits);
+  PmdStats::add(stats_.batch_hits, batch_hits);
   PmdStats::add(stats_.misses, misses);
 }
 
 // Groups the burst by megaflow and runs each group's actions once.
 void Pmd::execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows) {
-  PmdExecContext ctx{*this};
-  bool done[kBurst] = {};
-  rte_mbuf* group[kBurst];
-  uint8_t group_depths[kBurst];
+  // Group ids by first appearance: a frame of the previous frame's flow
+  // joins its group at once; others look their flow up in a 64-slot table.
+  const Megaflow* gflow[kBurst];
+  uint64_t gbytes[kBurst];
+  uint8_t gcount[kBurst];
+  uint8_t group_of[kBurst];
+  uint8_t slots[64];
+  std::memset(slots, 0xff, sizeof(slots));
+  int n_groups = 0;
+  int last = -1;
   for (int i = 0; i < n; ++i) {
-    if (done[i] || pkts[i] == nullptr) continue;
-    const Megaflow* flow = flows[i];
-    int g = 0;
-    uint64_t bytes = 0;
-    for (int j = i; j < n; ++j) {
-      if (done[j] || pkts[j] == nullptr || flows[j] != flow) continue;
-      done[j] = true;
-      group[g] = pkts[j];
-      group_depths[g++] = depths_[j];
-      bytes += pkts[j]->pkt_len;
+    if (pkts[i] == nullptr) continue;
+    const Megaflow* f = flows[i];
+    int g = last;
+    if (g < 0 || gflow[g] != f) {
+      unsigned s = static_cast<unsigned>(reinterpret_cast<uintptr_t>(f) >> 6) & 63;
+      while (slots[s] != 0xff && gflow[slots[s]] != f) s = (s + 1) & 63;
+      if (slots[s] == 0xff) {
+        g = n_groups++;
+        slots[s] = static_cast<uint8_t>(g);
+        gflow[g] = f;
+        gbytes[g] = 0;
+        gcount[g] = 0;
+      } else {
+        g = slots[s];
+      }
+      last = g;
     }
-    // Shared with other PMDs matching the same megaflow: atomic adds, once
-    // per group, not per frame.
-    flow->packets.fetch_add(static_cast<uint64_t>(g), std::memory_order_relaxed);
-    flow->bytes.fetch_add(bytes, std::memory_order_relaxed);
+    group_of[i] = static_cast<uint8_t>(g);
+    ++gcount[g];
+    gbytes[g] += pkts[i]->pkt_len;
+  }
+  if (n_groups == 0) return;
+
+  // Frames in group order, arrival order within a group. One group of the
+  // whole burst (one flow, the common case) is already in order.
+  rte_mbuf* grouped_buf[kBurst];
+  uint8_t depths_buf[kBurst];
+  rte_mbuf** grouped = pkts;
+  uint8_t* grouped_depths = depths_;
+  uint8_t start[kBurst];
+  start[0] = 0;
+  if (n_groups > 1 || gcount[0] != n) {
+    grouped = grouped_buf;
+    grouped_depths = depths_buf;
+    uint8_t fill[kBurst];
+    unsigned off = 0;
+    for (int g = 0; g < n_groups; ++g) {
+      start[g] = fill[g] = static_cast<uint8_t>(off);
+      off += gcount[g];
+    }
+    for (int i = 0; i < n; ++i) {
+      if (pkts[i] == nullptr) continue;
+      const unsigned at = fill[group_of[i]]++;
+      grouped[at] = pkts[i];
+      grouped_depths[at] = depths_[i];
+    }
+  }
+
+  PmdExecContext ctx{*this};
+  for (int g = 0; g < n_groups; ++g) {
+    const Megaflow* flow = gflow[g];
+    // Once per group, not per frame. With one PMD nobody else writes these
+    // counters, so a plain add is exact and costs no locked instruction;
+    // PMDs that share megaflows add atomically.
+    if (single_writer_) {
+      flow->packets.store(flow->packets.load(std::memory_order_relaxed) + gcount[g], std::memory_order_relaxed);
+      flow->bytes.store(flow->bytes.load(std::memory_order_relaxed) + gbytes[g], std::memory_order_relaxed);
+    } else {
+      flow->packets.fetch_add(gcount[g], std::memory_order_relaxed);
+      flow->bytes.fetch_add(gbytes[g], std::memory_order_relaxed);
+    }
     if (flow->last_used.load(std::memory_order_relaxed) != now_ms_) {
       flow->last_used.store(now_ms_, std::memory_order_relaxed);
     }
     const auto* list = static_cast<const ActionList*>(flow->actions.load(std::memory_order_acquire));
-    execute_actions(*list, group, group_depths, g, ctx);
+    execute_actions(*list, grouped + start[g], grouped_depths + start[g], gcount[g], ctx);
   }
 }
 
@@ -267,12 +371,23 @@ void Pmd::upcall_batch(DpPort* in, rte_mbuf** pkts, int n) {
   }
 }
 
-void Pmd::buffer_output(uint32_t port_no, rte_mbuf* m) {
+void Pmd::send(DpPort* port, rte_mbuf** pkts, uint16_t n) {
+  const uint16_t txq = static_cast<uint16_t>(index_ < port->n_txq ? index_ : index_ % port->n_txq);
+  if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
+  const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, pkts, n);
+  if (port->txq_shared) rte_spinlock_unlock(&port->txq_lock[txq]);
+  if (sent < n) {
+    port->counters.tx_dropped.fetch_add(n - sent, std::memory_order_relaxed);
+    rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+void Pmd::output_burst(uint32_t port_no, rte_mbuf** pkts, int n) {
   if (port_no >= kMaxPorts || ports_->by_no[port_no] == nullptr) [[unlikely]] {
     // The port went away after this megaflow was made; its flows are being
     // removed. Count it against the ingress port.
-    in_port_->counters.tx_dropped.fetch_add(1, std::memory_order_relaxed);
-    rte_pktmbuf_free(m);
+    in_port_->counters.tx_dropped.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    rte_pktmbuf_free_bulk(pkts, static_cast<unsigned>(n));
     return;
   }
   TxBuffer& b = tx_[port_no];
@@ -280,19 +395,17 @@ void Pmd::buffer_output(uint32_t port_no, rte_mbuf* m) {
     if (n_dirty_ == sizeof(dirty_) / sizeof(dirty_[0])) flush_tx();
     dirty_[n_dirty_++] = static_cast<uint16_t>(port_no);
   }
-  b.pkts[b.n++] = m;
-  if (b.n == kBurst) {
-    // Full: send now; the port stays on the dirty list with n = 0.
-    DpPort* port = ports_->by_no[port_no];
-    const uint16_t txq = static_cast<uint16_t>(index_ % port->n_txq);
-    if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
-    const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, b.pkts, b.n);
-    if (port->txq_shared) rte_spinlock_unlock(&port->txq_lock[txq]);
-    if (sent < b.n) {
-      port->counters.tx_dropped.fetch_add(b.n - sent, std::memory_order_relaxed);
-      rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
+  while (n > 0) {
+    const int k = std::min(n, kBurst - b.n);
+    std::memcpy(&b.pkts[b.n], pkts, sizeof(*pkts) * static_cast<size_t>(k));
+    b.n = static_cast<uint16_t>(b.n + k);
+    pkts += k;
+    n -= k;
+    if (b.n == kBurst) {
+      // Full: send now; the port stays on the dirty list with n = 0.
+      send(ports_->by_no[port_no], b.pkts, b.n);
+      b.n = 0;
     }
-    b.n = 0;
   }
 }
 
@@ -306,14 +419,7 @@ void Pmd::flush_tx() {
       b.n = 0;
       continue;
     }
-    const uint16_t txq = static_cast<uint16_t>(index_ % port->n_txq);
-    if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
-    const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, b.pkts, b.n);
-    if (port->txq_shared) rte_spinlock_unlock(&port->txq_lock[txq]);
-    if (sent < b.n) {
-      port->counters.tx_dropped.fetch_add(b.n - sent, std::memory_order_relaxed);
-      rte_pktmbuf_free_bulk(b.pkts + sent, b.n - sent);
-    }
+    send(port, b.pkts, b.n);
     b.n = 0;
   }
   n_dirty_ = 0;
@@ -324,6 +430,15 @@ PmdStatsSnapshot Pmd::snapshot() const {
   s.pmd = index_;
   s.cpu = cpu_;
   for (int i = 0; i < kStageCount; ++i) s.cycles[i] = stats_.cycles[i].load(std::memory_order_relaxed);
+  // parse..tx were timed on sampled bursts only: scale them to the exact
+  // cycles of all bursts.
+  const uint64_t sampled = sampled_cycles_.load(std::memory_order_relaxed);
+  if (sampled > 0) {
+    const double scale = static_cast<double>(burst_cycles_.load(std::memory_order_relaxed)) / static_cast<double>(sampled);
+    for (int i : {kStageParse, kStageLookup, kStageActions, kStageTx}) {
+      s.cycles[i] = static_cast<uint64_t>(static_cast<double>(s.cycles[i]) * scale);
+    }
+  }
   s.packets = stats_.packets.load(std::memory_order_relaxed);
   s.iterations = stats_.iterations.load(std::memory_order_relaxed);
   s.emc_hits = stats_.emc_hits.load(std::memory_order_relaxed);

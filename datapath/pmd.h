@@ -24,6 +24,8 @@
 namespace strata::datapath {
 
 inline constexpr int kBurst = 32;
+// One burst in this many has its stages timed (a power of two).
+inline constexpr uint64_t kStageSample = 8;
 
 // What the PMDs share with the control thread. Read-mostly.
 struct DatapathShared {
@@ -73,28 +75,35 @@ class Pmd {
     rte_mbuf* pkts[kBurst];    // frames waiting for tx_burst
   };
 
-  void process_burst(DpPort* in, rte_mbuf** pkts, int n);
+  uint64_t process_burst(DpPort* in, rte_mbuf** pkts, int n, uint64_t t_rx);
   int parse_batch(DpPort* in, rte_mbuf** pkts, int n);
   void lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows);
   void execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows);
   void upcall_batch(DpPort* in, rte_mbuf** pkts, int n);
   void flush_tx();
+  void send(DpPort* port, rte_mbuf** pkts, uint16_t n);
   void sweep_if_asked();
 
   // The execution context of execute_actions() (see execute.h).
   friend struct PmdExecContext;
-  void buffer_output(uint32_t port_no, rte_mbuf* m);
+  void buffer_output(uint32_t port_no, rte_mbuf* m) { output_burst(port_no, &m, 1); }
+  void output_burst(uint32_t port_no, rte_mbuf** pkts, int n);
 
   unsigned index_;                          // 0..n_pmds-1, also the RCU thread id and txq
   unsigned cpu_;                            // CPU it is pinned to
   DatapathShared& dp_;                      // shared state
+  bool single_writer_;                      // the only PMD: megaflow counters need no locked add
   std::atomic<PollList*> poll_list_{nullptr};  // queues to poll (control publishes)
   std::unique_ptr<Emc> emc_;                // exact-match cache (this PMD only)
   PortTable* ports_ = nullptr;              // port table loaded this iteration
   uint64_t sweep_seen_ = 0;                 // last EMC sweep generation done
   uint64_t now_ms_ = 0;                     // coarse clock for megaflow last-used
+  uint64_t next_ms_tsc_ = 0;                // TSC at which now_ms_ next advances
   DpPort* in_port_ = nullptr;               // port of the burst being processed
-  PmdStats stats_;                          // counters (this PMD writes)
+  PmdStats stats_;                          // counters (this PMD writes); parse..tx cycles sampled
+  uint64_t bursts_ = 0;                     // bursts processed (this PMD)
+  std::atomic<uint64_t> burst_cycles_{0};   // cycles of every burst, rx done to tx done (this PMD writes)
+  std::atomic<uint64_t> sampled_cycles_{0}; // the same, of the bursts whose stages were timed (this PMD writes)
   // Per-burst scratch, kept here so the stack stays small and hot.
   FlowKey keys_[kBurst];                    // parsed keys
   uint32_t hashes_[kBurst];                 // full-key hashes

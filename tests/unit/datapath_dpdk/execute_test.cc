@@ -182,6 +182,43 @@ TEST_CASE("a batch of frames runs the list once per action, each frame byte-exac
   CHECK(depths[1] == 1);
 }
 
+// A context with output_bulk(), as the PMD's: the final output of a group
+// hands every frame over in one call, in order.
+struct BulkRecorder : Recorder {
+  std::vector<int> bulk_sizes;  // n of each output_bulk() call
+  void output_bulk(uint32_t port, rte_mbuf** m, int n) {
+    bulk_sizes.push_back(n);
+    for (int i = 0; i < n; ++i) output(port, m[i]);
+  }
+};
+
+TEST_CASE("a run of pushes gives the same bytes in one move, tag by tag without headroom, or drops on a ninth tag",
+          "[execute]") {
+  const unsigned before = rte_mempool_in_use_count(pool());
+  BulkRecorder r;
+  ActionBuilder b;
+  b.push_tag({0x8100, 0, false, 3}).push_tag({0x9100, 1, true, 2}).push_tag({0x88a8, 7, false, 1}).output(5);
+  const auto want = frame({{0x88a8, (7 << 13) | 1}, {0x9100, (1 << 13) | 0x1000 | 2}, {0x8100, 3}, {0x8100, 9}});
+  rte_mbuf* pkts[4] = {
+      mbuf_of(frame({{0x8100, 9}})),     // full headroom: one move of the MACs
+      mbuf_of(frame({{0x8100, 9}}), 4),  // room for one tag: the rest go through a copy
+      mbuf_of(frame({{0x8100, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4}, {0x8100, 5}, {0x8100, 6}})),  // 6 + 3 > 8
+      mbuf_of(frame({{0x8100, 9}}), 0),  // no headroom at all
+  };
+  uint8_t depths[4] = {1, 1, 6, 1};
+  ActionList* list = b.build();
+  execute_actions(*list, pkts, depths, 4, r);
+  ActionList::destroy(list);
+  REQUIRE(r.sent.size() == 3);
+  for (const auto& [port, got] : r.sent) {
+    CHECK(port == 5);
+    CHECK(got == want);
+  }
+  CHECK(r.bulk_sizes == std::vector<int>{3});
+  CHECK(r.dropped == 1);
+  CHECK(rte_mempool_in_use_count(pool()) == before);
+}
+
 TEST_CASE("format_actions shows what a megaflow does", "[execute]") {
   ActionBuilder b;
   b.push_tag({0x88a8, 0, false, 100}).output(2).pop_tag().output(3);
