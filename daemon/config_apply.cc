@@ -24,7 +24,9 @@ Status apply_add_bridge(ofproto::Ofproto& ofp, const BridgePlan& bridge) {
   for (const auto& p : bridge.ports) {
     if (Status st = apply_add_port(ofp, bridge.name, p); !st) {
       (void)ofp.del_bridge(bridge.name);
-      return st.with_context("port '" + p.spec.name + "'");
+      // Driver errors usually name the port already; DPDK's do not.
+      const std::string where = "port '" + p.spec.name + "'";
+      return st.message().find(where) == std::string::npos ? st.with_context(where) : st;
     }
   }
   spdlog::info("bridge {}: added with {} port(s)", bridge.name, bridge.ports.size());

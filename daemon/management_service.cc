@@ -152,6 +152,8 @@ grpc::Status ManagementService::SetController(grpc::ServerContext*, const v1::Se
     if (!edited) return edited.status();
     auto old = find_bridge(store_.current(), req->bridge());
     const std::vector<std::string> before((*old)->controllers().begin(), (*old)->controllers().end());
+    // The same list again changes nothing (and must not re-bind listeners).
+    if (targets == before) return Status::ok();
     // Listening can fail (a port in use): the connection manager is then
     // left as it was.
     auto& ofp = loop_.ofproto();

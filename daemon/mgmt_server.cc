@@ -68,6 +68,9 @@ Status MgmtServer::serve(const std::vector<grpc::Service*>& services) {
   grpc::ServerBuilder builder;
   int tcp_port = 0;
   builder.AddListeningPort(address_.grpc_target, grpc::InsecureServerCredentials(), &tcp_port);
+  // gRPC sets SO_REUSEPORT by default: a second stratad would then share
+  // the first one's TCP port instead of being refused.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* s : services) builder.RegisterService(s);
   // Bound the handler threads: a flood of calls queues, it does not spawn.
   grpc::ResourceQuota quota("stratad-mgmt");

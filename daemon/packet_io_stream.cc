@@ -27,10 +27,12 @@ struct Outbox {
   bool reader_done = false;                  // the client closed its side (or the call ended)
   uint64_t dropped = 0;                      // packet-ins lost to a full queue
 
+  // Packet-ins beyond the bound are dropped; answers to the client's own
+  // requests (subscribed, errors) never are.
   void push(v1::PacketIoResponse r) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (queue.size() >= PacketIoStream::kMaxQueued) {
+      if (r.has_packet_in() && queue.size() >= PacketIoStream::kMaxQueued) {
         ++dropped;
         return;
       }

@@ -6,6 +6,7 @@
 // --log-file.
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -152,9 +153,23 @@ class Detacher {
     (void)!write(pipe_[1], &code, 1);
     close(pipe_[1]);
     pipe_[1] = -1;
+    if (code == 0) release_stdio();
   }
 
  private:
+  // Running detached: whoever started us may wait for EOF on the stdout
+  // and stderr it gave us (a shell's $(...), a test's pipe), so they must
+  // not stay open for the daemon's lifetime. From here on --log-file is
+  // the log; without it, messages go nowhere, as for any daemon.
+  static void release_stdio() {
+    std::fflush(nullptr);
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull < 0) return;
+    for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) (void)dup2(devnull, fd);
+    if (devnull > STDERR_FILENO) close(devnull);
+  }
+
+
   int pipe_[2] = {-1, -1};  // startup result, child -> parent
 };
 

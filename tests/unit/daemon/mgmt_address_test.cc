@@ -8,7 +8,7 @@
 using namespace strata;
 using namespace strata::daemon;
 
-TEST_CASE("--mgmt: unix paths and tcp addresses", "[daemon][mgmt]") {
+TEST_CASE("mgmt address: unix paths and tcp addresses", "[daemon][mgmt]") {
   auto a = parse_mgmt_address(kDefaultMgmtAddress);
   REQUIRE(a);
   CHECK(a->is_unix);
@@ -26,7 +26,7 @@ TEST_CASE("--mgmt: unix paths and tcp addresses", "[daemon][mgmt]") {
   CHECK(a->grpc_target == "[::1]:50051");
 }
 
-TEST_CASE("--mgmt: malformed addresses are refused", "[daemon][mgmt]") {
+TEST_CASE("mgmt address: malformed addresses are refused", "[daemon][mgmt]") {
   const std::vector<std::string> bads = {"",        "unix:",   "tcp:",     "tcp:1.2.3.4", "tcp::5",
                                          "tcp:h:99999", "tcp:h:x", "http://x", std::string("unix:/") + std::string(200, 'a')};
   for (const std::string& bad : bads) {
