@@ -73,6 +73,16 @@ class Dpif {
   virtual ~Dpif() = default;
 
   virtual Result<uint32_t> port_add(const vnic::PortSpec& spec) = 0;
+  // Makes a device port a parent of logical ports (`enabled`) or a plain
+  // port again. A parent receives nothing into the pipeline itself: every
+  // frame is demultiplexed by tag to a logical port or counted
+  // (unknown_tag) and dropped, also while it has no logical port yet.
+  // Disabling a parent that still has logical ports is FAILED_PRECONDITION.
+  virtual Status set_tag_mux(uint32_t port_no, bool enabled) = 0;
+  // Adds a logical port (see LogicalPortSpec) to a parent. port_del
+  // removes it like any other port; a parent with logical ports cannot be
+  // removed (FAILED_PRECONDITION).
+  virtual Result<uint32_t> logical_port_add(const LogicalPortSpec& spec) = 0;
   virtual Status port_del(uint32_t port_no) = 0;
   virtual std::vector<DpPortInfo> port_list() const = 0;
   virtual Result<DpPortStats> port_stats(uint32_t port_no) const = 0;

@@ -100,7 +100,13 @@ int Pmd::run() {
       }
       PmdStats::add(stats_.cycles[kStageRx], t1 - t0);
       received += n;
-      t0 = process_burst(port, pkts, n, t1);
+      // A parent of logical ports (a DCN's VNIC) splits its burst by tag
+      // first; any other port pays one predicted branch per burst.
+      if (const TagMuxTable* mux = port->mux.load(std::memory_order_acquire); mux != nullptr) [[unlikely]] {
+        t0 = demux_burst(port, *mux, pkts, n, t1);
+      } else {
+        t0 = process_burst(port, pkts, n, t1);
+      }
     }
     PmdStats::add(stats_.iterations, 1);
 
@@ -372,6 +378,10 @@ void Pmd::upcall_batch(DpPort* in, rte_mbuf** pkts, int n) {
 }
 
 void Pmd::send(DpPort* port, rte_mbuf** pkts, uint16_t n) {
+  if (port->is_logical()) [[unlikely]] {
+    send_logical(port, pkts, n);
+    return;
+  }
   const uint16_t txq = static_cast<uint16_t>(index_ < port->n_txq ? index_ : index_ % port->n_txq);
   if (port->txq_shared) rte_spinlock_lock(&port->txq_lock[txq]);
   const uint16_t sent = rte_eth_tx_burst(port->ethdev_id, txq, pkts, n);

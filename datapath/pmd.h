@@ -82,6 +82,11 @@ class Pmd {
   void upcall_batch(DpPort* in, rte_mbuf** pkts, int n);
   void flush_tx();
   void send(DpPort* port, rte_mbuf** pkts, uint16_t n);
+  // Logical ports (tag_mux.h, pmd_tag_mux.cc): a parent's burst split by
+  // tag into one burst per logical port; a logical port's frames tagged and
+  // sent on the parent's device.
+  uint64_t demux_burst(DpPort* parent, const TagMuxTable& mux, rte_mbuf** pkts, int n, uint64_t t_rx);
+  void send_logical(DpPort* port, rte_mbuf** pkts, uint16_t n);
   void sweep_if_asked();
 
   // The execution context of execute_actions() (see execute.h).
