@@ -85,7 +85,7 @@ ctl container-add "$dcn2" "${tag}a3" --tag 10 --access 88a8:100 --address 10.1.0
 ctl container-add "$dcn2" "${tag}b3" --tag 11 --access 88a8:200 --address 10.1.0.4/24 || { echo "FAIL: container-add"; exit 1; }
 nsenter --net="/run/netns/$ns2" "$agent" watch --mgmt "$mgmt" --dcn "$dcn2" --nic eth0 > "$work/agent.log" 2>&1 &
 agent_pid=$!
-for _ in $(seq 100); do [ -e "/run/netns/sdcn-$dcn2-${tag}b3" ] && grep -q "created ${tag}b3" "$work/agent.log" && break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "/run/netns/sdcn-$dcn2-${tag}b3" ] && grep -q "created ${tag}b3" "$work/agent.log" && break; sleep 0.1; done
 check "the namespace DCN's agent made its containers" grep -q "created ${tag}b3" "$work/agent.log"
 
 # --- the VM DCN ---------------------------------------------------------------------
