@@ -108,7 +108,7 @@ int run(const Args& args, const datapath::EalInfo& eal) {
     const auto now_ms = static_cast<uint64_t>(elapsed() * 1000);
     if (now_ms - last_periodic_ms >= 1000) {
       last_periodic_ms = now_ms;
-      ofp.run_periodic(now_ms);
+      ofp.run_periodic();
     }
   }
   const double cpu_secs = process_cpu_seconds() - cpu0;

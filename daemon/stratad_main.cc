@@ -215,7 +215,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
                startup.origin, store.persistent() ? "'" + store.path() + "'" : "none (--no-db)");
   detacher.report(0);
 
-  loop.add_periodic(1000, [&](uint64_t now) { ofp.run_periodic(now); });
+  loop.add_periodic(1000, [&](uint64_t) { ofp.run_periodic(); });
   loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
   ofp.set_wakeup([&loop] { loop.post([] {}); });  // ... answered without waiting for the loop's nap
   loop.add_poller([&] {

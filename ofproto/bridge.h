@@ -118,8 +118,10 @@ class Bridge {
   // connections (the native API's stream).
   std::function<void(const std::string& bridge, const msg::PacketIn&)> packet_in_hook;
 
-  // Housekeeping every second or so: MAC aging, timeouts, link changes.
-  void run_periodic(uint64_t now_ms);
+  // Housekeeping every second or so: MAC aging, timeouts, link changes,
+  // all by now_ms(), the clock that stamped the entries (a caller's clock
+  // of another origin aged every MAC away on each call).
+  void run_periodic();
   uint64_t now_ms() const;
 
  private:

@@ -248,10 +248,11 @@ void Bridge::harvest(const std::vector<datapath::MegaflowInfo>& dump) {
   records_.harvest(dump, [&](const MegaflowRecord& rec, uint64_t p, uint64_t b) { credit(rec, p, b, now); });
 }
 
-void Bridge::run_periodic(uint64_t now) {
+void Bridge::run_periodic() {
+  const uint64_t now = now_ms();
   macs_.age(now);
   check_links();
-  const std::vector<RemovedFlow> expired = pipeline_.expire(now_ms());
+  const std::vector<RemovedFlow> expired = pipeline_.expire(now);
   send_flow_removed(expired);
   if (pipeline_.dirty()) revalidate();
 }

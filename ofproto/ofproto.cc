@@ -259,12 +259,12 @@ size_t Ofproto::run() {
   return work;
 }
 
-void Ofproto::run_periodic(uint64_t now_ms) {
+void Ofproto::run_periodic() {
   if (bridges_.empty()) return;
   const std::vector<datapath::MegaflowInfo> dump = dpif_.flow_dump();
   for (auto& [name, bridge] : bridges_) {
     bridge->harvest(dump);
-    bridge->run_periodic(now_ms);
+    bridge->run_periodic();
   }
 }
 

@@ -102,8 +102,9 @@ class Ofproto final : public datapath::UpcallHandler {
   // stops the helper; do that before whatever `wake` refers to goes away.
   void set_wakeup(std::function<void()> wake);
   // Periodic housekeeping (MAC aging, flow counters, timeouts, link state);
-  // about once a second.
-  void run_periodic(uint64_t now_ms);
+  // about once a second. Each bridge keeps time by its own clock
+  // (Bridge::now_ms), the one its MAC entries and flows are stamped with.
+  void run_periodic();
 
  private:
   void wire_hooks(Bridge& b);

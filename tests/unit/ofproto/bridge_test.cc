@@ -70,7 +70,7 @@ TEST_CASE("datapath counters reach the flows and tables behind a megaflow", "[of
   CHECK(f.br.select_flows(FlowFilter{})[0]->packets == 11);
 }
 
-TEST_CASE("standalone fails open to NORMAL while its controllers are away; secure does not", "[ofproto][bridge]") {
+TEST_CASE("standalone fails open to NORMAL while its controllers are away, secure does not", "[ofproto][bridge]") {
   BridgeFixture f;
   REQUIRE(f.br.set_controllers({"tcp:127.0.0.1:1"}));  // nothing listens there
   CHECK(f.br.failing_open());
@@ -99,4 +99,14 @@ TEST_CASE("removing a port removes every megaflow of the bridge", "[ofproto][bri
   REQUIRE(f.br.remove_port("p3"));
   CHECK(f.dp.flows.empty());
   CHECK(f.run(BridgeFixture::key(1, {})).actions == "output:12");
+}
+
+TEST_CASE("learned addresses survive the periodic housekeeping", "[ofproto][bridge]") {
+  BridgeFixture f(/*keep_normal_flow=*/true);
+  CHECK(f.run(BridgeFixture::key(1, {}, kMacA, kBcast)).actions == "output:12,output:13");  // learns A on port 1
+  // Housekeeping ages entries by the clock that stamped them: a second
+  // later A is still where it was learned (it once aged everything away).
+  f.br.run_periodic();
+  f.br.run_periodic();
+  CHECK(f.run(BridgeFixture::key(2, {}, kMacB, kMacA)).actions == "output:11");
 }
