@@ -137,8 +137,10 @@ struct Str {
   OfStatus dec(S& s, Reader& r) const {
     char buf[N];
     r.bytes(reinterpret_cast<uint8_t*>(buf), N);
+    // The specification NUL-terminates these; a peer that fills all N
+    // bytes gets its first N - 1, what encoding can say back.
     size_t n = 0;
-    while (n < static_cast<size_t>(N) && buf[n] != 0) ++n;
+    while (n < static_cast<size_t>(N - 1) && buf[n] != 0) ++n;
     (s.*m).assign(buf, n);
     return r.ok() ? OfStatus::ok() : short_body("string");
   }
