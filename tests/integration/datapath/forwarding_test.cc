@@ -96,7 +96,7 @@ TEST_CASE("tenants with different stacks never see each other's frames", "[datap
   CHECK(got_a == 0);
 }
 
-TEST_CASE("learned unicast goes to one port; megaflows take over from upcalls", "[datapath][integration]") {
+TEST_CASE("learned unicast goes to one port, megaflows take over from upcalls", "[datapath][integration]") {
   Switch sw;
   const uint32_t p1 = sw.add_port("p1", "ring", trunk());
   sw.add_port("p2", "ring", trunk());
@@ -173,7 +173,7 @@ TEST_CASE("malformed frames are counted and dropped, never forwarded", "[datapat
   CHECK(st->malformed == 9);
 }
 
-TEST_CASE("an 8-tag frame is forwarded; pushing past 8 tags drops it", "[datapath][integration]") {
+TEST_CASE("an 8-tag frame is forwarded, pushing past 8 tags drops it", "[datapath][integration]") {
   Switch sw;
   sw.add_port("trk", "ring", trunk());
   sw.add_port("acc", "ring", access(stack_of({{0x88a8, 9}})));

@@ -109,7 +109,7 @@ struct RemoveOnExit {
 
 }  // namespace
 
-TEST_CASE("vhostuser: a virtio-user peer exchanges tagged frames; it restarts and traffic resumes",
+TEST_CASE("vhostuser: a virtio-user peer exchanges tagged frames, it restarts and traffic resumes",
           "[vhost][integration]") {
   const std::string sock = scratch("vh.sock");
   RemoveOnExit cleanup{{sock, scratch("testpmd1.log"), scratch("testpmd2.log"), testpmd_runtime_dir("1"),

@@ -93,7 +93,7 @@ TEST_CASE("add-port: each bad request gets its code and names its field", "[daem
                "port.trunk.allowed[0]:");
 }
 
-TEST_CASE("add-bridge: ports and controllers are validated together; ofports assigned", "[daemon][edit]") {
+TEST_CASE("add-bridge: ports and controllers are validated together, ofports assigned", "[daemon][edit]") {
   const v1::Config c = base();
   auto e = edit_add_bridge(c, bridge_text(R"pb(name: "br2" fail_mode: FAIL_MODE_SECURE controllers: "ptcp:6653"
                                                ports { name: "a" type: "null" ofport: 1 }

@@ -14,7 +14,7 @@ std::optional<uint32_t> ofport_plus_ten(uint32_t dp) { return dp + 10; }
 
 }  // namespace
 
-TEST_CASE("megaflow text: only consulted fields appear; in_port as the OpenFlow number", "[daemon][megaflow]") {
+TEST_CASE("megaflow text: only consulted fields appear, in_port as the OpenFlow number", "[daemon][megaflow]") {
   datapath::FlowKey k{};
   datapath::FlowMask m{};
   k.clear();

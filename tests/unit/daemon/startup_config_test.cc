@@ -71,7 +71,7 @@ TEST_CASE("startup: a different --config than the seed of a populated db is refu
                                        Catch::Contains("--db FILE"));
 }
 
-TEST_CASE("startup: a damaged db refuses to start; --db-reset starts from --config and keeps the file",
+TEST_CASE("startup: a damaged db refuses to start, --db-reset starts from --config and keeps the file",
           "[daemon][startup]") {
   testing::TempDir dir;
   std::ofstream(dir.file("conf.db")) << "STRATADB but not really a db file at all";

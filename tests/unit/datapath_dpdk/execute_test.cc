@@ -143,7 +143,7 @@ TEST_CASE("a push onto a frame with no headroom copies it instead of corrupting 
   CHECK(rte_mempool_in_use_count(pool()) == before);
 }
 
-TEST_CASE("actions a frame cannot take drop it, counted; an empty list drops silently", "[execute]") {
+TEST_CASE("actions a frame cannot take drop it, counted, an empty list drops silently", "[execute]") {
   const unsigned before = rte_mempool_in_use_count(pool());
   Recorder r;
   ActionBuilder pop_untagged;

@@ -49,7 +49,7 @@ TEST_CASE("control port: a mark reports the userspace exits since the last mark"
   close(p[1]);
 }
 
-TEST_CASE("reset ports: keyboard-controller pulse and 0xcf9 reset; other writes do not", "[hv][control]") {
+TEST_CASE("reset ports: keyboard-controller pulse and 0xcf9 reset, other writes do not", "[hv][control]") {
   int resets = 0;
   ResetPort kbd(ResetPort::Kind::kI8042, [&] { ++resets; });
   ResetPort cf9(ResetPort::Kind::kCf9, [&] { ++resets; });

@@ -94,7 +94,7 @@ TEST_CASE("notation: an empty element is named by position", "[l2tags][notation]
   CHECK(stack_error("8100:2/") == "tag stack \"8100:2/\": tag 2 is empty");
 }
 
-TEST_CASE("notation: a stack has no wildcard; a pattern does", "[l2tags][notation]") {
+TEST_CASE("notation: a stack has no wildcard, a pattern does", "[l2tags][notation]") {
   CHECK(stack_error("88a8:100/8100:*") ==
         "tag stack \"88a8:100/8100:*\": tag 2 \"8100:*\": VID * (any) is only allowed in a match pattern");
   auto p = parse_pattern("88a8:100/8100:*/8100:7:3");

@@ -48,7 +48,7 @@ TEST_CASE("in_port encodes as the 1.3 spec's OXM TLV, padded to 8 bytes", "[ofpr
   CHECK(decode_ok(want) == m);
 }
 
-TEST_CASE("vlan_vid carries OFPVID_PRESENT; a masked eth_dst sets the hasmask bit", "[ofproto][oxm]") {
+TEST_CASE("vlan_vid carries OFPVID_PRESENT, a masked eth_dst sets the hasmask bit", "[ofproto][oxm]") {
   Match m;
   m.set_uint(FieldId::kVlanVid, ofp::kVidPresent | 100);
   const uint8_t mac[6] = {0x01, 0, 0, 0, 0, 0};

@@ -138,7 +138,7 @@ TEST_CASE("a bucket that popped an original tag pushes it back, pinning its valu
   CHECK(r.mask.tags[0].tci == 0xffff);
 }
 
-TEST_CASE("select groups hash consulted fields; fast failover follows liveness", "[ofproto][xlate][groups]") {
+TEST_CASE("select groups hash consulted fields, fast failover follows liveness", "[ofproto][xlate][groups]") {
   BridgeFixture f;
   msg::GroupMod g;
   g.type = ofp::kGtSelect;
@@ -173,7 +173,7 @@ TEST_CASE("select groups hash consulted fields; fast failover follows liveness",
   CHECK(f.run(BridgeFixture::key(2, {})).actions == "output:13");
 }
 
-TEST_CASE("table miss drops; a table-miss entry sends NO_MATCH packet-ins", "[ofproto][xlate]") {
+TEST_CASE("table miss drops, a table-miss entry sends NO_MATCH packet-ins", "[ofproto][xlate]") {
   BridgeFixture f;
   auto r = f.run(BridgeFixture::key(1, {}));
   CHECK(r.actions == "drop");
