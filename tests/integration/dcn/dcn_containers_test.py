@@ -334,7 +334,8 @@ def run(work, env):
     monitor.send_signal(signal.SIGTERM)
     monitor.wait(timeout=10)
     mon = open(monitor_out).read()
-    check("PORT_STATUS" in mon and "ADD" in mon and "DELETE" in mon and "x0" in mon,
+    # ovs-ofctl 3.1 prints the reasons as "ADD:" and "DEL:".
+    check("PORT_STATUS" in mon and "ADD:" in mon and "DEL:" in mon and "(x0)" in mon,
           "a connected controller got PORT_STATUS ADD and DELETE for the containers' ports", mon[-2000:])
 
     # --- bad input ----------------------------------------------------------------------------
