@@ -80,7 +80,7 @@ ActionList* ActionBuilder::build() const {
   if (list == nullptr) return nullptr;
   list->n = static_cast<uint32_t>(n);
   list->n_outputs = 0;
-  std::memcpy(list->a, actions_.data(), n * sizeof(Action));
+  if (n > 0) std::memcpy(list->a, actions_.data(), n * sizeof(Action));  // an empty list's data() may be null
   // The last output owns the frame unless something follows it: then every
   // output is a copy and the frame is freed after the last action.
   int last_output = -1;

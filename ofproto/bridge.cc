@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -46,7 +47,15 @@ Bridge::Bridge(std::string name, datapath::Dpif& dpif, PacketInContexts* context
 Bridge::~Bridge() = default;
 
 uint64_t Bridge::now_ms() const {
-  return rte_get_tsc_cycles() / std::max<uint64_t>(1, rte_get_tsc_hz() / 1000);
+  const uint64_t hz = rte_get_tsc_hz();
+  if (hz < 1000) {
+    // No EAL (unit tests): the TSC rate is unknown, and raw cycles taken
+    // as milliseconds would age a MAC entry in a fraction of a millisecond.
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+  return rte_get_tsc_cycles() / (hz / 1000);
 }
 
 void Bridge::set_datapath_id(uint64_t id) { datapath_id_ = id != 0 ? id : dpid_from_name(name_); }
