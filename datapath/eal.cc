@@ -80,7 +80,11 @@ Result<EalInfo> eal_start(const EalOptions& options) {
     args.push_back("--single-file-segments");
     args.push_back("--socket-mem=" + std::to_string(options.memory_mb));
   } else {
+    // --no-shconf: with 4 KiB pages DPDK would otherwise write its shared
+    // config and fbarray files into the runtime directory and keep them
+    // after rte_eal_cleanup() (--in-memory cannot go with --no-huge).
     args.push_back("--no-huge");
+    args.push_back("--no-shconf");
     args.push_back("-m");
     args.push_back(std::to_string(options.memory_mb));
   }

@@ -66,6 +66,7 @@ class Work:
         self.procs = []
         self.tag = f"m{os.getpid() % 100000}"
         self.serial = 0
+        self.prefixes = []  # DPDK file prefixes handed out
         atexit.register(self.close)
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: sys.exit(130))
@@ -75,7 +76,8 @@ class Work:
 
     def prefix(self):
         self.serial += 1
-        return f"{self.tag}x{self.serial}"
+        self.prefixes.append(f"{self.tag}x{self.serial}")
+        return self.prefixes[-1]
 
     def close(self):
         for p in self.procs:
@@ -87,6 +89,11 @@ class Work:
             except subprocess.TimeoutExpired:
                 pass
         self.procs = []
+        # A process killed with SIGKILL cannot remove its EAL runtime
+        # directory; the prefixes are ours alone.
+        for prefix in self.prefixes:
+            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
+        self.prefixes = []
         # tap ports leave no interface behind once their process is gone;
         # the work dir holds every db, socket and log.
         shutil.rmtree(self.dir, ignore_errors=True)
