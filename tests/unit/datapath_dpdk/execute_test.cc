@@ -4,65 +4,18 @@
 // --no-huge and no devices: only the mbuf pool is used.
 #include <catch2/catch.hpp>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <vector>
 
-#include "datapath/eal.h"
 #include "datapath/execute.h"
+#include "mbuf_fixture.h"
 
 using namespace strata;
 using namespace strata::datapath;
+using namespace strata::datapath::test;
 
 namespace {
-
-rte_mempool* pool() {
-  static rte_mempool* p = [] {
-    EalOptions o;
-    o.program = "execute-test";
-    o.file_prefix = "sexec" + std::to_string(getpid());
-    o.no_huge = true;
-    o.memory_mb = 64;
-    o.log_level = "error";
-    auto info = eal_start(o);
-    REQUIRE(info);
-    std::atexit([] { eal_stop(); });
-    return rte_pktmbuf_pool_create("exec_test", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-  }();
-  REQUIRE(p != nullptr);
-  return p;
-}
-
-std::vector<uint8_t> bytes(std::initializer_list<int> v) { return std::vector<uint8_t>(v.begin(), v.end()); }
-
-// dst, src, tags (tpid, tci), type 0x0800, 8 payload bytes.
-std::vector<uint8_t> frame(std::initializer_list<std::pair<uint16_t, uint16_t>> tags) {
-  std::vector<uint8_t> f = bytes({1, 2, 3, 4, 5, 6, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf});
-  for (auto [tpid, tci] : tags) {
-    f.push_back(static_cast<uint8_t>(tpid >> 8));
-    f.push_back(static_cast<uint8_t>(tpid));
-    f.push_back(static_cast<uint8_t>(tci >> 8));
-    f.push_back(static_cast<uint8_t>(tci));
-  }
-  for (int b : {0x08, 0x00, 0x45, 0, 0, 20, 0xde, 0xad, 0xbe, 0xef}) f.push_back(static_cast<uint8_t>(b));
-  return f;
-}
-
-rte_mbuf* mbuf_of(const std::vector<uint8_t>& f, uint16_t headroom = RTE_PKTMBUF_HEADROOM) {
-  rte_mbuf* m = rte_pktmbuf_alloc(pool());
-  REQUIRE(m != nullptr);
-  m->data_off = headroom;
-  std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
-  return m;
-}
-
-std::vector<uint8_t> content(rte_mbuf* m) {
-  const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
-  return std::vector<uint8_t>(d, d + m->pkt_len);
-}
 
 // Records what execute_actions() hands back.
 struct Recorder {
@@ -81,7 +34,7 @@ struct Recorder {
     ++dropped;
     rte_pktmbuf_free(m);
   }
-  rte_mempool* pool() { return ::pool(); }
+  rte_mempool* pool() { return mbuf_pool(); }
 };
 
 void run(const ActionBuilder& b, rte_mbuf* m, uint8_t depth, Recorder& r) {
@@ -93,15 +46,15 @@ void run(const ActionBuilder& b, rte_mbuf* m, uint8_t depth, Recorder& r) {
 }  // namespace
 
 TEST_CASE("push then output: the new tag is outermost, every other byte as before", "[execute]") {
-  const unsigned before = rte_mempool_in_use_count(pool());
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
   Recorder r;
   ActionBuilder b;
   b.push_tag({0x8100, 0, false, 200}).push_tag({0x88a8, 3, false, 100}).output(7);
-  run(b, mbuf_of(frame({})), 0, r);
+  run(b, mbuf_of(tagged_frame({})), 0, r);
   REQUIRE(r.sent.size() == 1);
   CHECK(r.sent[0].first == 7);
-  CHECK(r.sent[0].second == frame({{0x88a8, (3 << 13) | 100}, {0x8100, 200}}));
-  CHECK(rte_mempool_in_use_count(pool()) == before);
+  CHECK(r.sent[0].second == tagged_frame({{0x88a8, (3 << 13) | 100}, {0x8100, 200}}));
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
 }
 
 TEST_CASE("pop, set_vid, set_pcp at depth, set MACs", "[execute]") {
@@ -110,74 +63,74 @@ TEST_CASE("pop, set_vid, set_pcp at depth, set MACs", "[execute]") {
   const uint8_t mac_b[6] = {0x02, 0, 0, 0, 0, 0xbb};
   ActionBuilder b;
   b.pop_tag().set_vid(1, 4000).set_pcp(0, 5).set_eth_src(mac_a).set_eth_dst(mac_b).output(1);
-  run(b, mbuf_of(frame({{0x88a8, 100}, {0x8100, 200}, {0x8100, 300}})), 3, r);
+  run(b, mbuf_of(tagged_frame({{0x88a8, 100}, {0x8100, 200}, {0x8100, 300}})), 3, r);
   REQUIRE(r.sent.size() == 1);
-  auto want = frame({{0x8100, (5 << 13) | 200}, {0x8100, 4000}});
+  auto want = tagged_frame({{0x8100, (5 << 13) | 200}, {0x8100, 4000}});
   std::memcpy(want.data(), mac_b, 6);
   std::memcpy(want.data() + 6, mac_a, 6);
   CHECK(r.sent[0].second == want);
 }
 
 TEST_CASE("an output followed by more actions sends a copy of the frame as it was", "[execute]") {
-  const unsigned before = rte_mempool_in_use_count(pool());
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
   Recorder r;
   ActionBuilder b;
   b.output(1).pop_tag().output(2).push_tag({0x9100, 0, false, 9}).output(3).controller(77);
-  run(b, mbuf_of(frame({{0x88a8, 100}})), 1, r);
+  run(b, mbuf_of(tagged_frame({{0x88a8, 100}})), 1, r);
   REQUIRE(r.sent.size() == 3);
-  CHECK(r.sent[0] == std::make_pair(1u, frame({{0x88a8, 100}})));
-  CHECK(r.sent[1] == std::make_pair(2u, frame({})));
-  CHECK(r.sent[2] == std::make_pair(3u, frame({{0x9100, 9}})));
+  CHECK(r.sent[0] == std::make_pair(1u, tagged_frame({{0x88a8, 100}})));
+  CHECK(r.sent[1] == std::make_pair(2u, tagged_frame({})));
+  CHECK(r.sent[2] == std::make_pair(3u, tagged_frame({{0x9100, 9}})));
   CHECK(r.cookies == std::vector<uint32_t>{77});
-  CHECK(rte_mempool_in_use_count(pool()) == before);  // copies and original all freed
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);  // copies and original all freed
 }
 
 TEST_CASE("a push onto a frame with no headroom copies it instead of corrupting it", "[execute]") {
-  const unsigned before = rte_mempool_in_use_count(pool());
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
   Recorder r;
   ActionBuilder b;
   b.push_tag({0x88a8, 0, false, 42}).output(4);
-  run(b, mbuf_of(frame({{0x8100, 7}}), 0), 1, r);
+  run(b, mbuf_of(tagged_frame({{0x8100, 7}}), 0), 1, r);
   REQUIRE(r.sent.size() == 1);
-  CHECK(r.sent[0].second == frame({{0x88a8, 42}, {0x8100, 7}}));
-  CHECK(rte_mempool_in_use_count(pool()) == before);
+  CHECK(r.sent[0].second == tagged_frame({{0x88a8, 42}, {0x8100, 7}}));
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
 }
 
 TEST_CASE("actions a frame cannot take drop it, counted, an empty list drops silently", "[execute]") {
-  const unsigned before = rte_mempool_in_use_count(pool());
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
   Recorder r;
   ActionBuilder pop_untagged;
   pop_untagged.pop_tag().output(1);
-  run(pop_untagged, mbuf_of(frame({})), 0, r);
+  run(pop_untagged, mbuf_of(tagged_frame({})), 0, r);
   ActionBuilder ninth;
   ninth.push_tag({0x8100, 0, false, 1}).output(1);
-  run(ninth, mbuf_of(frame({{0x8100, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
+  run(ninth, mbuf_of(tagged_frame({{0x8100, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
                             {0x8100, 5}, {0x8100, 6}, {0x8100, 7}, {0x8100, 8}})), 8, r);
   ActionBuilder rewrite_missing;
   rewrite_missing.set_vid(2, 5).output(1);
-  run(rewrite_missing, mbuf_of(frame({{0x8100, 1}})), 1, r);
+  run(rewrite_missing, mbuf_of(tagged_frame({{0x8100, 1}})), 1, r);
   CHECK(r.sent.empty());
   CHECK(r.dropped == 3);
   Recorder quiet;
-  run(ActionBuilder{}, mbuf_of(frame({})), 0, quiet);
+  run(ActionBuilder{}, mbuf_of(tagged_frame({})), 0, quiet);
   CHECK(quiet.sent.empty());
   CHECK(quiet.dropped == 0);
-  CHECK(rte_mempool_in_use_count(pool()) == before);
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
 }
 
 TEST_CASE("a batch of frames runs the list once per action, each frame byte-exact", "[execute]") {
   Recorder r;
   ActionBuilder b;
   b.pop_tag().output(9);
-  rte_mbuf* pkts[3] = {mbuf_of(frame({{0x8100, 1}})), mbuf_of(frame({{0x88a8, 2}, {0x8100, 3}})),
-                       mbuf_of(frame({}))};
+  rte_mbuf* pkts[3] = {mbuf_of(tagged_frame({{0x8100, 1}})), mbuf_of(tagged_frame({{0x88a8, 2}, {0x8100, 3}})),
+                       mbuf_of(tagged_frame({}))};
   uint8_t depths[3] = {1, 2, 0};
   ActionList* list = b.build();
   execute_actions(*list, pkts, depths, 3, r);
   ActionList::destroy(list);
   REQUIRE(r.sent.size() == 2);
-  CHECK(r.sent[0].second == frame({}));
-  CHECK(r.sent[1].second == frame({{0x8100, 3}}));
+  CHECK(r.sent[0].second == tagged_frame({}));
+  CHECK(r.sent[1].second == tagged_frame({{0x8100, 3}}));
   CHECK(r.dropped == 1);  // the untagged one had nothing to pop
   CHECK(depths[1] == 1);
 }
@@ -194,16 +147,16 @@ struct BulkRecorder : Recorder {
 
 TEST_CASE("a run of pushes gives the same bytes in one move, tag by tag without headroom, or drops on a ninth tag",
           "[execute]") {
-  const unsigned before = rte_mempool_in_use_count(pool());
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
   BulkRecorder r;
   ActionBuilder b;
   b.push_tag({0x8100, 0, false, 3}).push_tag({0x9100, 1, true, 2}).push_tag({0x88a8, 7, false, 1}).output(5);
-  const auto want = frame({{0x88a8, (7 << 13) | 1}, {0x9100, (1 << 13) | 0x1000 | 2}, {0x8100, 3}, {0x8100, 9}});
+  const auto want = tagged_frame({{0x88a8, (7 << 13) | 1}, {0x9100, (1 << 13) | 0x1000 | 2}, {0x8100, 3}, {0x8100, 9}});
   rte_mbuf* pkts[4] = {
-      mbuf_of(frame({{0x8100, 9}})),     // full headroom: one move of the MACs
-      mbuf_of(frame({{0x8100, 9}}), 4),  // room for one tag: the rest go through a copy
-      mbuf_of(frame({{0x8100, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4}, {0x8100, 5}, {0x8100, 6}})),  // 6 + 3 > 8
-      mbuf_of(frame({{0x8100, 9}}), 0),  // no headroom at all
+      mbuf_of(tagged_frame({{0x8100, 9}})),     // full headroom: one move of the MACs
+      mbuf_of(tagged_frame({{0x8100, 9}}), 4),  // room for one tag: the rest go through a copy
+      mbuf_of(tagged_frame({{0x8100, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4}, {0x8100, 5}, {0x8100, 6}})),  // 6 + 3 > 8
+      mbuf_of(tagged_frame({{0x8100, 9}}), 0),  // no headroom at all
   };
   uint8_t depths[4] = {1, 1, 6, 1};
   ActionList* list = b.build();
@@ -216,7 +169,7 @@ TEST_CASE("a run of pushes gives the same bytes in one move, tag by tag without 
   }
   CHECK(r.bulk_sizes == std::vector<int>{3});
   CHECK(r.dropped == 1);
-  CHECK(rte_mempool_in_use_count(pool()) == before);
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
 }
 
 TEST_CASE("format_actions shows what a megaflow does", "[execute]") {

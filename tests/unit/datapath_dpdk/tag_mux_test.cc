@@ -5,64 +5,19 @@
 // no devices: only the mbuf pool is used.
 #include <catch2/catch.hpp>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <memory>
 #include <vector>
 
-#include "datapath/eal.h"
 #include "datapath/tag_mux.h"
+#include "mbuf_fixture.h"
 
 using namespace strata;
 using namespace strata::datapath;
+using namespace strata::datapath::test;
 
 namespace {
-
-rte_mempool* pool() {
-  static rte_mempool* p = [] {
-    EalOptions o;
-    o.program = "tag-mux-test";
-    o.file_prefix = "smux" + std::to_string(getpid());
-    o.no_huge = true;
-    o.memory_mb = 64;
-    o.log_level = "error";
-    auto info = eal_start(o);
-    REQUIRE(info);
-    std::atexit([] { eal_stop(); });
-    return rte_pktmbuf_pool_create("mux_test", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-  }();
-  REQUIRE(p != nullptr);
-  return p;
-}
-
-// dst, src, tags (tpid, tci), type 0x0800, 6 payload bytes.
-std::vector<uint8_t> frame(std::initializer_list<std::pair<uint16_t, uint16_t>> tags) {
-  std::vector<uint8_t> f = {1, 2, 3, 4, 5, 6, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf};
-  for (auto [tpid, tci] : tags) {
-    f.push_back(static_cast<uint8_t>(tpid >> 8));
-    f.push_back(static_cast<uint8_t>(tpid));
-    f.push_back(static_cast<uint8_t>(tci >> 8));
-    f.push_back(static_cast<uint8_t>(tci));
-  }
-  for (int b : {0x08, 0x00, 0x45, 0, 0xde, 0xad, 0xbe, 0xef}) f.push_back(static_cast<uint8_t>(b));
-  return f;
-}
-
-rte_mbuf* mbuf_of(const std::vector<uint8_t>& f, uint16_t headroom = RTE_PKTMBUF_HEADROOM) {
-  rte_mbuf* m = rte_pktmbuf_alloc(pool());
-  REQUIRE(m != nullptr);
-  m->data_off = headroom;
-  std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(f.size())), f.data(), f.size());
-  return m;
-}
-
-std::vector<uint8_t> content(const rte_mbuf* m) {
-  const auto* d = rte_pktmbuf_mtod(m, const uint8_t*);
-  return std::vector<uint8_t>(d, d + m->pkt_len);
-}
 
 // VID 10 (0x8100) -> port 5, VID 20 (0x88a8) -> port 6.
 std::unique_ptr<TagMuxTable> table() {
@@ -83,63 +38,63 @@ TEST_CASE("the outermost TPID and VID select the logical port", "[tag_mux]") {
     rte_pktmbuf_free(m);
     return no;
   };
-  CHECK(classify(frame({{0x8100, 10}})) == 5);
-  CHECK(classify(frame({{0x8100, 0xe00a}})) == 5);          // PCP and DEI do not matter
-  CHECK(classify(frame({{0x88a8, 20}, {0x8100, 10}})) == 6); // the outermost tag decides
-  CHECK(classify(frame({{0x88a8, 10}})) == TagMuxTable::kNone);  // right VID, wrong TPID
-  CHECK(classify(frame({{0x8100, 11}})) == TagMuxTable::kNone);  // no such VID
-  CHECK(classify(frame({{0x9100, 20}})) == TagMuxTable::kNone);
-  CHECK(classify(frame({})) == TagMuxTable::kNone);              // untagged
+  CHECK(classify(tagged_frame({{0x8100, 10}})) == 5);
+  CHECK(classify(tagged_frame({{0x8100, 0xe00a}})) == 5);          // PCP and DEI do not matter
+  CHECK(classify(tagged_frame({{0x88a8, 20}, {0x8100, 10}})) == 6); // the outermost tag decides
+  CHECK(classify(tagged_frame({{0x88a8, 10}})) == TagMuxTable::kNone);  // right VID, wrong TPID
+  CHECK(classify(tagged_frame({{0x8100, 11}})) == TagMuxTable::kNone);  // no such VID
+  CHECK(classify(tagged_frame({{0x9100, 20}})) == TagMuxTable::kNone);
+  CHECK(classify(tagged_frame({})) == TagMuxTable::kNone);              // untagged
   std::vector<uint8_t> zeros(60, 0);                             // "TPID" 0 must not match an empty slot
   CHECK(classify(zeros) == TagMuxTable::kNone);
-  std::vector<uint8_t> runt = frame({{0x8100, 10}});
+  std::vector<uint8_t> runt = tagged_frame({{0x8100, 10}});
   runt.resize(17);                                               // the tag but no inner type
   CHECK(classify(runt) == TagMuxTable::kNone);
 }
 
 TEST_CASE("pop removes exactly the outermost tag", "[tag_mux]") {
-  rte_mbuf* m = mbuf_of(frame({{0x8100, 10}, {0x88a8, 100}, {0x8100, 200}}));
+  rte_mbuf* m = mbuf_of(tagged_frame({{0x8100, 10}, {0x88a8, 100}, {0x8100, 200}}));
   const uint16_t headroom = rte_pktmbuf_headroom(m);
   tag_mux_pop(m);
-  CHECK(content(m) == frame({{0x88a8, 100}, {0x8100, 200}}));
+  CHECK(content(m) == tagged_frame({{0x88a8, 100}, {0x8100, 200}}));
   CHECK(m->pkt_len == m->data_len);
   CHECK(rte_pktmbuf_headroom(m) == headroom + 4);
   rte_pktmbuf_free(m);
 }
 
 TEST_CASE("push adds the tag outermost, over any stack", "[tag_mux]") {
-  rte_mbuf* m = mbuf_of(frame({{0x88a8, 100}, {0x8100, 200}}));
-  m = tag_mux_push(m, 0x8100, 10, pool());
+  rte_mbuf* m = mbuf_of(tagged_frame({{0x88a8, 100}, {0x8100, 200}}));
+  m = tag_mux_push(m, 0x8100, 10, mbuf_pool());
   REQUIRE(m != nullptr);
-  CHECK(content(m) == frame({{0x8100, 10}, {0x88a8, 100}, {0x8100, 200}}));
+  CHECK(content(m) == tagged_frame({{0x8100, 10}, {0x88a8, 100}, {0x8100, 200}}));
   rte_pktmbuf_free(m);
 
   // Eight tags already: the container tag is a ninth, on the VNIC only.
-  rte_mbuf* deep = mbuf_of(frame({{0x88a8, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
+  rte_mbuf* deep = mbuf_of(tagged_frame({{0x88a8, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
                                   {0x8100, 5}, {0x8100, 6}, {0x8100, 7}, {0x8100, 8}}));
-  deep = tag_mux_push(deep, 0x9100, 4094, pool());
+  deep = tag_mux_push(deep, 0x9100, 4094, mbuf_pool());
   REQUIRE(deep != nullptr);
-  CHECK(content(deep) == frame({{0x9100, 4094}, {0x88a8, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
+  CHECK(content(deep) == tagged_frame({{0x9100, 4094}, {0x88a8, 1}, {0x8100, 2}, {0x8100, 3}, {0x8100, 4},
                                 {0x8100, 5}, {0x8100, 6}, {0x8100, 7}, {0x8100, 8}}));
   rte_pktmbuf_free(deep);
 }
 
 TEST_CASE("push onto a frame without headroom copies it", "[tag_mux]") {
-  const unsigned in_use = rte_mempool_in_use_count(pool());
-  rte_mbuf* m = mbuf_of(frame({}), 0);
+  const unsigned in_use = rte_mempool_in_use_count(mbuf_pool());
+  rte_mbuf* m = mbuf_of(tagged_frame({}), 0);
   REQUIRE(rte_pktmbuf_headroom(m) == 0);
-  rte_mbuf* out = tag_mux_push(m, 0x88a8, 20, pool());
+  rte_mbuf* out = tag_mux_push(m, 0x88a8, 20, mbuf_pool());
   REQUIRE(out != nullptr);
   CHECK(out != m);
-  CHECK(content(out) == frame({{0x88a8, 20}}));
+  CHECK(content(out) == tagged_frame({{0x88a8, 20}}));
   rte_pktmbuf_free(out);
-  CHECK(rte_mempool_in_use_count(pool()) == in_use);  // the original went back
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == in_use);  // the original went back
 }
 
 TEST_CASE("a frame pushed for a logical port comes back to it, unchanged", "[tag_mux]") {
   auto t = table();
-  const std::vector<uint8_t> original = frame({{0x8100, 300}});
-  rte_mbuf* m = tag_mux_push(mbuf_of(original), 0x88a8, 20, pool());
+  const std::vector<uint8_t> original = tagged_frame({{0x8100, 300}});
+  rte_mbuf* m = tag_mux_push(mbuf_of(original), 0x88a8, 20, mbuf_pool());
   REQUIRE(m != nullptr);
   CHECK(tag_mux_classify(*t, m) == 6);
   tag_mux_pop(m);
