@@ -41,7 +41,7 @@ class Scenario:
     def __init__(self, sid, title, kind, flows, quick_flows, frame_tags=(), src_access=None, target=""):
         self.sid = sid                  # a..g
         self.title = title              # one line for the table
-        self.kind = kind                # rate, setup, vhost, flowmods
+        self.kind = kind                # rate, setup, vhost, flowmods, pktin, ctlsetup
         self.full_flows = flows         # flows in the full run
         self.quick_flows = quick_flows  # flows in the CI run
         self.frame_tags = list(frame_tags)  # stack on the generated frames
@@ -65,6 +65,10 @@ SCENARIOS = [
              target=">= 1.5x OVS"),
     Scenario("g", "100k flow_mods with ovs-ofctl add-flows", "flowmods", 100000, 10000,
              target=">= 3x faster than OVS"),
+    Scenario("j", "packet-in rate through a controller (table-miss to CONTROLLER, 10k flows)", "pktin",
+             10000, 1000, target="reported (issue 6)"),
+    Scenario("k", "flow setup through a controller (packet-in -> flow_mod + packet_out), 10k flows",
+             "ctlsetup", 10000, 1000, target="reported (issue 6)"),
 ]
 SYSTEMS = ["strata", "ovs", "testpmd"]
 
@@ -757,6 +761,97 @@ def ovs_flowmods(ctx, sc):
 
 
 # ---------------------------------------------------------------------------
+# Through a controller (j, k): strata_controller_bench is the controller;
+# the switch connects to it and replays one frame per flow from a pcap port
+# ---------------------------------------------------------------------------
+
+class Controller:
+    """strata_controller_bench listening on a free port (start it before the switch)."""
+
+    def __init__(self, ctx, sc):
+        self.port = free_tcp_port()
+        self.log = os.path.join(ctx.mkdtemp("controller"), "out")
+        cmd = [os.path.join(ctx.bin, "strata_controller_bench"), "--listen", str(self.port), "--timeout", "120"]
+        if sc.kind == "pktin":
+            cmd += ["--mode", "packet-in", "--warmup", str(ctx.warmup), "--duration", str(ctx.duration)]
+        else:
+            cmd += ["--mode", "flow-setup", "--flows", str(sc.flows), "--out-port", "2"]
+        self.out = open(self.log, "w")
+        self.p = RES.popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
+        wait_until(lambda: "listening" in read(self.log), 20, "controller start", self.p, self.log)
+
+    def result(self, what):
+        """Waits for the controller to finish; its `key value` lines."""
+        try:
+            self.p.wait(timeout=180)
+        except subprocess.TimeoutExpired:
+            pass
+        RES.stop(self.p)
+        self.out.close()
+        vals = dict(l.split(None, 1) for l in read(self.log).splitlines() if re.match(r"^[a-z_]+ [\d.]+$", l))
+        if self.p.returncode != 0:
+            raise Failed("the controller measuring %s exited with %s%s" % (what, self.p.returncode, tail(self.log)))
+        return vals
+
+
+def controller_result(sc, vals, c1, c2):
+    """fps = packet-ins/s (j) or flows/s (k); with the switch's CPU-seconds in the window."""
+    if sc.kind == "pktin":
+        r = {"fps": float(vals["packet_ins_per_second"]), "flows": int(vals["packet_ins"]),
+             "seconds": float(vals["seconds"])}
+    else:
+        r = {"fps": float(vals["flows_per_second"]), "flows": int(vals["flows"]),
+             "seconds": float(vals["seconds"]), "note": "%s packet-ins" % vals.get("packet_ins", "?")}
+    # The CPU is read from the handshake's end to the controller's exit: per
+    # CPU-second of the switch, count everything the controller saw then.
+    total = int(vals.get("total_packet_ins", r["flows"])) if sc.kind == "pktin" else r["flows"]
+    cpu = sum(t - c1.get(tid, 0) for tid, t in c2.items()) / os.sysconf("SC_CLK_TCK")
+    if cpu > 0:
+        r["cpu_s"] = cpu
+        r["fps_cpu"] = total / cpu
+    return r
+
+
+def strata_controller(ctx, sc):
+    pcap = ctx.pcap(sc)
+    c = Controller(ctx, sc)
+    try:
+        sd = Stratad(ctx, [("src", "pcap", {"rx": pcap, "infinite_rx": "1"}, None),
+                           ("sink", "null", {"no-rx": "1"}, None)],
+                     mbufs=32767, memory=160, controllers=["tcp:127.0.0.1:%d" % c.port])
+    except Failed:
+        RES.stop(c.p)
+        raise
+    try:
+        wait_until(lambda: "ready" in read(c.log), 30, "strata's OpenFlow handshake", c.p, c.log)
+        c1 = thread_ticks(sd.p.pid)
+        vals = c.result("strata")
+        c2 = thread_ticks(sd.p.pid)
+    finally:
+        sd.stop()
+    return controller_result(sc, vals, c1, c2)
+
+
+def ovs_controller(ctx, sc):
+    pcap = ctx.pcap(sc)
+    o = Ovs(ctx, socket_mem=512)
+    try:
+        c = Controller(ctx, sc)
+        # Out of band: no hidden in-band flows for the controller's address.
+        o.vsctl("set-fail-mode", "br0", "secure", "--", "set-controller", "br0", "tcp:127.0.0.1:%d" % c.port,
+                "--", "set", "controller", "br0", "connection-mode=out-of-band")
+        o.add_port("sink", 2, "dpdk", dpdk_devargs="net_null0,no-rx=1")
+        o.add_port("src", 1, "dpdk", dpdk_devargs="net_pcap0,rx_pcap=%s,infinite_rx=1,tx_pcap=/dev/null" % pcap)
+        wait_until(lambda: "ready" in read(c.log), 60, "OVS's OpenFlow handshake", c.p, c.log)
+        c1 = thread_ticks(o.vswitchd_pid)
+        vals = c.result("ovs")
+        c2 = thread_ticks(o.vswitchd_pid)
+    finally:
+        o.stop()
+    return controller_result(sc, vals, c1, c2)
+
+
+# ---------------------------------------------------------------------------
 # testpmd io-forward: the limit of one core with the same source and sink
 # ---------------------------------------------------------------------------
 
@@ -888,6 +983,8 @@ DISPATCH = {
     ("setup", "strata"): strata_setup, ("setup", "ovs"): ovs_setup,
     ("vhost", "strata"): strata_vhost, ("vhost", "ovs"): ovs_vhost, ("vhost", "testpmd"): testpmd_vhost,
     ("flowmods", "strata"): strata_flowmods, ("flowmods", "ovs"): ovs_flowmods,
+    ("pktin", "strata"): strata_controller, ("pktin", "ovs"): ovs_controller,
+    ("ctlsetup", "strata"): strata_controller, ("ctlsetup", "ovs"): ovs_controller,
 }
 
 
@@ -970,6 +1067,14 @@ def report(ctx, results, memory):
                 met = "yes" if so >= 3 else "no"
             L.append("| (%s) %s | %s flow_mods/s | %s flow_mods/s | n/a | | | | %s | | %s | %s |" % (
                 sc.sid, sc.title, fmt(s, "%.0f"), fmt(o, "%.0f"), fmt(so, "%.2fx"), sc.target, met))
+        elif sc.kind in ("pktin", "ctlsetup"):
+            unit = "packet-ins/s" if sc.kind == "pktin" else "flows/s"
+            cs = med(row["strata"], "fps_cpu") if isinstance(row.get("strata"), list) else None
+            co = med(row["ovs"], "fps_cpu") if isinstance(row.get("ovs"), list) else None
+            so = s / o if s and o else None
+            L.append("| (%s) %s | %s %s (%s per switch CPU-s) | %s %s (%s per switch CPU-s) | n/a | | | | %s | | %s | - |" % (
+                sc.sid, sc.title, fmt(s, "%.0f"), unit, fmt(cs, "%.0f"), fmt(o, "%.0f"), unit, fmt(co, "%.0f"),
+                fmt(so, "%.2fx"), sc.target))
     if memory:
         c = memory.get("classifier_bytes_per_megaflow")
         L.append("| memory per megaflow at %s megaflows | %s B (classifier); %s B heap; %s B heap with action lists | | | | | | | | <= 128 B | %s |" % (
@@ -1075,7 +1180,7 @@ def main():
     ap.add_argument("--rounds", type=int, help="runs per system and scenario (default 3; quick 1)")
     ap.add_argument("--duration", type=float, help="measured seconds per run (default 5; quick 1.5)")
     ap.add_argument("--warmup", type=float, help="seconds before measuring (default 2; quick 0.5)")
-    ap.add_argument("--scenarios", default="abcdefg", help="subset, e.g. abc")
+    ap.add_argument("--scenarios", default="".join(sc.sid for sc in SCENARIOS), help="subset, e.g. abc")
     ap.add_argument("--systems", default=",".join(SYSTEMS), help="subset, e.g. strata,ovs")
     ap.add_argument("--no-memory", action="store_true", help="skip the megaflow memory measurement")
     ap.add_argument("--stratad", help="this stratad binary instead of BUILD/bin/stratad (A/B of two builds)")
@@ -1088,7 +1193,7 @@ def main():
         print("bench: needs root (DPDK, hugepages)", file=sys.stderr)
         return 2
     ctx = Ctx(args)
-    for prog in ("stratad", "strata_flow_setup", "strata_megaflow_memory"):
+    for prog in ("stratad", "strata_flow_setup", "strata_megaflow_memory", "strata_controller_bench"):
         if not os.path.exists(os.path.join(ctx.bin, prog)):
             print("bench: %s/%s is missing: build first" % (ctx.bin, prog), file=sys.stderr)
             return 2
