@@ -90,6 +90,7 @@ class Resources:
         self.procs = []     # Popen objects we started
         self.pids = []      # daemons we started that detached (pid, name)
         self.cleanups = []  # callables, run last-in first-out
+        self.eal_dirs = []  # EAL runtime dirs of the file prefixes we handed out
 
     def popen(self, cmd, **kw):
         p = subprocess.Popen(cmd, **kw)
@@ -119,6 +120,11 @@ class Resources:
         for pid, name in list(self.pids):
             kill_pid(pid, name)
         self.pids.clear()
+        # OVS and testpmd leave /var/run/dpdk/<prefix> behind (stratad
+        # removes its own); every process using them is gone by now.
+        for d in self.eal_dirs:
+            shutil.rmtree(d, ignore_errors=True)
+        self.eal_dirs.clear()
 
 
 RES = Resources()
@@ -274,7 +280,9 @@ class Ctx:
 
     def prefix(self, name):
         self.seq += 1
-        return "bench%s%d_%d" % (name, os.getpid(), self.seq)
+        prefix = "bench%s%d_%d" % (name, os.getpid(), self.seq)
+        RES.eal_dirs.append("/var/run/dpdk/" + prefix)
+        return prefix
 
     def pcap(self, sc, flows=None, tags=None):
         flows = sc.flows if flows is None else flows
