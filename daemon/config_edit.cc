@@ -5,6 +5,7 @@
 
 #include "daemon/controller_target.h"
 #include "daemon/dcn_config.h"
+#include "daemon/guest_config.h"
 
 namespace strata::daemon {
 
@@ -112,6 +113,8 @@ Result<AddBridgeEdit> edit_add_bridge(const v1::Config& current, const v1::Bridg
 Result<v1::Config> edit_del_bridge(const v1::Config& current, const std::string& bridge) {
   auto found = find_bridge(current, bridge);
   if (!found) return found.status();
+  // Guests are processes: they are stopped by name (guest-del), never as a side effect.
+  STRATA_RETURN_IF_ERROR(check_no_guest_on_bridge(current, bridge, "bridge"));
   v1::Config out = current;
   out.mutable_bridges()->DeleteSubrange(bridge_index(current, bridge), 1);
   drop_dcns_of_bridge(&out, bridge);
@@ -158,6 +161,7 @@ Result<v1::Config> edit_del_port(const v1::Config& current, const std::string& b
   const auto& ports = current.bridges(b).ports();
   for (int p = 0; p < ports.size(); ++p) {
     if (ports[p].name() != port) continue;
+    STRATA_RETURN_IF_ERROR(check_no_guest_on_port(current, bridge, port, "port"));
     // A VNIC with containers stays; the DCN of an empty one goes with it.
     container_dcn::DcnSet dcns = dcn_set(current);
     STRATA_RETURN_IF_ERROR(dcns.check_port_removal(port, "port"));

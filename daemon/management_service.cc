@@ -90,6 +90,9 @@ grpc::Status ManagementService::Show(grpc::ServerContext*, const v1::ShowRequest
     auto out = loop_.call([&] { return show(store_.current(), req->bridge(), loop_.ofproto(), loop_.datapath()); });
     if (!out) return out.status();
     *resp = std::move(*out);
+    for (const auto& g : store_.current().guests()) {
+      if (req->bridge().empty() || g.bridge() == req->bridge()) *resp->add_guests() = guest_status(g);
+    }
     return Status::ok();
   });
 }

@@ -16,13 +16,15 @@
 
 #include "daemon/config_store.h"
 #include "daemon/control_loop.h"
+#include "daemon/guest_supervisor.h"
 #include "strata/v1/management.grpc.pb.h"
 
 namespace strata::daemon {
 
 class ManagementService final : public v1::Management::Service {
  public:
-  ManagementService(ControlLoop& loop, ConfigStore& store) : loop_(loop), store_(store) {}
+  ManagementService(ControlLoop& loop, ConfigStore& store, GuestSupervisor& guests)
+      : loop_(loop), store_(store), guests_(guests) {}
 
   grpc::Status AddBridge(grpc::ServerContext*, const v1::AddBridgeRequest*, v1::AddBridgeResponse*) override;
   grpc::Status DelBridge(grpc::ServerContext*, const v1::DelBridgeRequest*, v1::DelBridgeResponse*) override;
@@ -50,6 +52,11 @@ class ManagementService final : public v1::Management::Service {
   grpc::Status WatchContainers(grpc::ServerContext*, const v1::WatchContainersRequest*,
                                grpc::ServerWriter<v1::ListContainersResponse>*) override;
 
+  // strata-hv guests (guest_service.cc).
+  grpc::Status AddGuest(grpc::ServerContext*, const v1::AddGuestRequest*, v1::AddGuestResponse*) override;
+  grpc::Status DelGuest(grpc::ServerContext*, const v1::DelGuestRequest*, v1::DelGuestResponse*) override;
+  grpc::Status ListGuests(grpc::ServerContext*, const v1::ListGuestsRequest*, v1::ListGuestsResponse*) override;
+
   // Ends every WatchContainers stream (before the server shuts down, so
   // that shutdown does not wait for clients that never cancel).
   void stop_watches() { stopping_.store(true); }
@@ -61,8 +68,12 @@ class ManagementService final : public v1::Management::Service {
   // Commits a removal before applying it; restores the db if applying fails.
   Status commit_then_apply(const v1::Config& config, const std::function<Status()>& apply);
 
+  // The configured guest plus its process state.
+  v1::GuestStatus guest_status(const v1::Guest& guest) const;
+
   ControlLoop& loop_;   // the control thread: the only place ofproto is touched
   ConfigStore& store_;  // the db; store_.current() is the committed configuration
+  GuestSupervisor& guests_;  // the strata-hv processes (thread-safe; forks on the control thread)
   std::mutex mu_;       // one transaction at a time; guards reads of store_ too
   std::atomic<bool> stopping_{false};  // WatchContainers streams end (any thread sets)
 };

@@ -22,6 +22,8 @@
 #include "daemon/config_store.h"
 #include "daemon/control_loop.h"
 #include "daemon/flow_service.h"
+#include "daemon/guest_config.h"
+#include "daemon/guest_supervisor.h"
 #include "daemon/logging.h"
 #include "daemon/management_service.h"
 #include "daemon/mgmt_address.h"
@@ -53,6 +55,7 @@ void on_signal(int sig) {
 }
 
 constexpr char kDefaultDb[] = "/var/lib/strata/conf.db";
+constexpr char kDefaultGuestDir[] = "/run/strata/guests";
 
 struct Options {
   std::string config;                                  // --config: seeds an empty db
@@ -70,6 +73,8 @@ struct Options {
   unsigned n_mbufs = 65535;                            // --mbufs
   bool detach = false;                                 // --detach
   std::string pidfile;                                 // --pidfile
+  std::string hv;                                      // --hv: strata-hv to run guests with
+  std::string guest_dir = kDefaultGuestDir;            // --guest-dir: guests' console and stderr files
 };
 
 // Returns the exit code when the program should stop now (help, bad usage).
@@ -91,7 +96,10 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
       ("log-level", po::value(&o->log_level)->default_value("info"), "trace, debug, info, warn, error")
       ("log-file", po::value(&o->log_file), "log here (appended; SIGHUP reopens) instead of stderr")
       ("detach", po::bool_switch(&o->detach), "run in the background once started")
-      ("pidfile", po::value(&o->pidfile), "write the daemon's PID here (and refuse to start if another holds it)");
+      ("pidfile", po::value(&o->pidfile), "write the daemon's PID here (and refuse to start if another holds it)")
+      ("hv", po::value(&o->hv), "strata-hv for guests (default: beside stratad, else on PATH)")
+      ("guest-dir", po::value(&o->guest_dir)->default_value(kDefaultGuestDir),
+       "guests' console and stderr files (NAME.console, NAME.stderr)");
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -176,7 +184,8 @@ class Detacher {
 // Everything that exists once the EAL is up, run until a signal says stop.
 int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon::StartupConfig& startup,
                const std::vector<unsigned>& pmd_cpus, const datapath::EalInfo& eal_info, daemon::ConfigStore& store,
-               daemon::MgmtServer& mgmt, Detacher& detacher) {
+               daemon::MgmtServer& mgmt, Detacher& detacher, const std::vector<daemon::GuestPlan>& guest_plans,
+               const std::string& hv) {
   datapath::DatapathOptions dpo;
   dpo.pmd_lcores = eal_info.pmd_lcores;
   dpo.pmd_cpus = pmd_cpus;
@@ -200,9 +209,14 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   if (Status st = (*dp)->start(); !st) return fail(st.message());
 
   daemon::ControlLoop loop(**dp, ofp);
-  daemon::ManagementService management(loop, store);
+  // Guests start once their vhost-user sockets are served (the datapath
+  // runs); this thread, the control thread to be, forks them.
+  daemon::GuestSupervisor guests({hv, opt.guest_dir, {}, std::chrono::milliseconds(2000)});
+  for (const auto& g : guest_plans) guests.restore(g);
+  daemon::ManagementService management(loop, store, guests);
   daemon::FlowService flows(loop, plan.tpids);
   if (Status st = mgmt.serve({&management, &flows}); !st) {
+    guests.stop_all();
     (*dp)->stop();
     return fail(st.message());
   }
@@ -211,11 +225,13 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   std::signal(SIGUSR1, on_signal);
   std::signal(SIGHUP, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
-  spdlog::info("running: {} PMD thread(s), {} bridge(s) from {}; db {}", pmd_cpus.size(), plan.bridges.size(),
-               startup.origin, store.persistent() ? "'" + store.path() + "'" : "none (--no-db)");
+  spdlog::info("running: {} PMD thread(s), {} bridge(s), {} guest(s) from {}; db {}", pmd_cpus.size(),
+               plan.bridges.size(), guest_plans.size(), startup.origin,
+               store.persistent() ? "'" + store.path() + "'" : "none (--no-db)");
   detacher.report(0);
 
   loop.add_periodic(1000, [&](uint64_t) { ofp.run_periodic(); });
+  loop.add_periodic(100, [&](uint64_t) { guests.tick(); });  // reap, restart after backoff
   loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
   ofp.set_wakeup([&loop] { loop.post([] {}); });  // ... answered without waiting for the loop's nap
   loop.add_poller([&] {
@@ -249,6 +265,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   });
   ofp.set_wakeup(nullptr);  // the loop is about to go
   stopper.join();
+  guests.stop_all();  // before their vhost-user ports go
   dump_stats(**dp);
   (*dp)->stop();
   return 0;
@@ -269,6 +286,7 @@ int main(int argc, char** argv) {
     auto config = daemon::read_config_file(opt.config);
     if (!config) return fail(config.status().message());
     if (auto p = daemon::plan_config(*config); !p) return fail("config '" + opt.config + "': " + p.status().message());
+    if (auto g = daemon::plan_guests(*config); !g) return fail("config '" + opt.config + "': " + g.status().message());
     seed = std::move(*config);
   }
   const unsigned n_cpus = std::max(1u, std::thread::hardware_concurrency());
@@ -290,6 +308,15 @@ int main(int argc, char** argv) {
   if (!startup->warning.empty()) spdlog::warn("{}", startup->warning);
   auto plan = daemon::plan_config(startup->config);
   if (!plan) return fail(startup->origin + ": " + plan.status().message());
+  auto guest_plans = daemon::plan_guests(startup->config);
+  if (!guest_plans) return fail(startup->origin + ": " + guest_plans.status().message());
+  auto hv = daemon::find_strata_hv(opt.hv);
+  if (!hv) return fail(hv.status().message(), 2);
+  if (hv->empty()) {
+    spdlog::warn("no strata-hv beside stratad nor on PATH: guests cannot start (--hv PATH)");
+  } else {
+    spdlog::debug("guests run with {}", *hv);
+  }
 
   std::unique_ptr<daemon::Pidfile> pidfile;
   if (!opt.pidfile.empty()) {
@@ -324,7 +351,8 @@ int main(int argc, char** argv) {
   }
   spdlog::info("EAL: {}", eal_info->args);
 
-  const int rc = run_switch(opt, *plan, *startup, *pmd_cpus, *eal_info, *store, **mgmt, detacher);
+  const int rc =
+      run_switch(opt, *plan, *startup, *pmd_cpus, *eal_info, *store, **mgmt, detacher, *guest_plans, *hv);
   detacher.report(1);  // no-op once 0 was reported
   mgmt->reset();
   datapath::eal_stop();

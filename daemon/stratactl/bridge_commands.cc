@@ -54,6 +54,7 @@ void print_show(const v1::ShowResponse& r, std::ostream& out) {
     }
   }
   print_dcns(r.dcns(), out);
+  print_guests(r.guests(), out);
   const auto& d = r.datapath();
   out << "datapath: " << d.pmd_threads() << " PMD thread(s), TPIDs";
   for (uint32_t t : d.tpids()) out << fmt::format(" {:04x}", t);

@@ -46,7 +46,10 @@ std::vector<Command> port_commands();
 std::vector<Command> flow_commands();
 std::vector<Command> stats_commands();
 std::vector<Command> dcn_commands();
+std::vector<Command> guest_commands();
 // The DCNs of a Show reply, as `show` and `container-list` print them.
 void print_dcns(const google::protobuf::RepeatedPtrField<v1::DcnStatus>& dcns, std::ostream& out);
+// The guests of a Show reply, as `show` prints them.
+void print_guests(const google::protobuf::RepeatedPtrField<v1::GuestStatus>& guests, std::ostream& out);
 
 }  // namespace strata::ctl

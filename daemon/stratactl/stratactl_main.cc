@@ -23,7 +23,7 @@ struct Global {
 
 std::vector<Command> all_commands() {
   std::vector<Command> all;
-  for (auto group : {bridge_commands, port_commands, dcn_commands, flow_commands, stats_commands}) {
+  for (auto group : {bridge_commands, port_commands, dcn_commands, guest_commands, flow_commands, stats_commands}) {
     for (auto& c : group()) all.push_back(std::move(c));
   }
   return all;
