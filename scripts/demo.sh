@@ -8,6 +8,10 @@
 #   tenant B  88a8:101/8100:200   b1 10.0.0.1   b2 10.0.0.2   (access ports)
 #   trunk     a namespace where a userspace host, 10.0.0.9 in tenant A's
 #             stack, answers and prints every stacked frame it sees
+#   DCN       a namespace standing in for a VM, its one veth an afxdp VNIC,
+#             with three containers (c1, c2 of tenant A, c3 of tenant B),
+#             each a switch port of its own over the VNIC, made by
+#             strata-dcn-agent with eBPF tagging (scripts/demo/dcn_containers.py)
 #
 # Each host is a network namespace joined to stratad by a veth (afpacket
 # port). The demo shows pings that pass within a tenant and fail across,
@@ -26,12 +30,16 @@ work=$(mktemp -d /tmp/strata-demo.XXXXXX)
 hosts=(a1 a2 b1 b2 trunk)
 pids=()
 capture_pids=()
+dcn_pid=
 failures=0
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ns() { echo "${tag}-$1"; }
 
 cleanup() {
+  # The DCN part first: it takes its DCN off the running switch, then
+  # removes its namespaces and veths.
+  if [ -n "$dcn_pid" ]; then kill "$dcn_pid" 2>/dev/null; wait "$dcn_pid" 2>/dev/null; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
   for h in "${hosts[@]}"; do
@@ -161,6 +169,21 @@ for pair in "a1 b1" "a1 b2" "a2 b1" "a2 b2" "b1 a1" "b1 a2" "b2 a1" "b2 a2"; do
 done
 
 stratactl=$build/bin/stratactl
+agent=$build/bin/strata-dcn-agent
+if [ -x "$stratactl" ] && [ -x "$agent" ] && [ ${#private[@]} -gt 0 ]; then
+  # In the background and waited for, so that Ctrl-C reaches the traps at
+  # once; it cleans up after itself on every exit (also SIGINT/SIGTERM).
+  /usr/bin/python3 -u "$top/scripts/demo/dcn_containers.py" "$build" "unix:$work/mgmt.sock" br0 &
+  dcn_pid=$!
+  wait "$dcn_pid"
+  rc=$?
+  dcn_pid=
+  [ "$rc" -gt 128 ] && exit 130   # it died of Ctrl-C or a kill: stop here too
+  expect pass "the container DCN part held every expectation" -- test "$rc" -eq 0
+else
+  say "(no container DCN part: stratactl or strata-dcn-agent not built)"
+fi
+
 if [ -x "$stratactl" ] && [ ${#private[@]} -gt 0 ]; then
   ctl() { "$stratactl" --mgmt "unix:$work/mgmt.sock" "$@" 2>&1 | sed 's/^/  /'; }
   say "the switch as stratactl shows it (gRPC management API)"
