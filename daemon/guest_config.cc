@@ -163,15 +163,18 @@ Result<GuestPlan> plan_guest(const v1::Config& config, const v1::Guest& g, const
 
 Result<std::vector<GuestPlan>> plan_guests(const v1::Config& config) {
   std::vector<GuestPlan> plans;
-  std::set<std::string> names;
+  // Each guest against the ones before it, so a conflict names the later one.
+  v1::Config earlier = config;
+  earlier.clear_guests();
   for (int i = 0; i < config.guests_size(); ++i) {
     const std::string field = "guests[" + std::to_string(i) + "]";
-    auto plan = plan_guest(config, config.guests(i), field);
-    if (!plan) return plan.status();
-    if (!names.insert(plan->name).second) {
-      return already_exists(field + ".name: guest '" + plan->name + "' is listed twice");
+    if (guest_index(earlier, config.guests(i).name()) >= 0) {
+      return already_exists(field + ".name: guest '" + config.guests(i).name() + "' is listed twice");
     }
+    auto plan = plan_guest(earlier, config.guests(i), field);
+    if (!plan) return plan.status();
     plans.push_back(std::move(*plan));
+    *earlier.add_guests() = config.guests(i);
   }
   return plans;
 }
