@@ -38,8 +38,9 @@ def stack_text(stack):
 
 
 class Scenario:
-    def __init__(self, sid, title, kind, flows, quick_flows, frame_tags=(), src_access=None, target=""):
-        self.sid = sid                  # a..g
+    def __init__(self, sid, title, kind, flows, quick_flows, frame_tags=(), src_access=None, target="", vnic=None,
+                 quick_systems=None):
+        self.sid = sid                  # a..k
         self.title = title              # one line for the table
         self.kind = kind                # rate, setup, vhost, flowmods, pktin, ctlsetup
         self.full_flows = flows         # flows in the full run
@@ -47,6 +48,8 @@ class Scenario:
         self.frame_tags = list(frame_tags)  # stack on the generated frames
         self.src_access = src_access    # Strata: the source port's access stack (None: trunk)
         self.target = target            # the issue's target, in words
+        self.vnic = vnic                # hairpin: the DCN's VNIC, "afxdp" or "virtio"
+        self.quick_systems = quick_systems  # systems the CI run measures (None: all)
         self.flows = flows
 
 
@@ -65,6 +68,10 @@ SCENARIOS = [
              target=">= 1.5x OVS"),
     Scenario("g", "100k flow_mods with ovs-ofctl add-flows", "flowmods", 100000, 10000,
              target=">= 3x faster than OVS"),
+    Scenario("h", "container to container in one DCN, af_xdp VNIC on a veth (hairpin: pop c1's tag, push c2's)",
+             "hairpin", 1, 1, target="reported beside OVS (issue 8)", vnic="afxdp", quick_systems=["strata"]),
+    Scenario("i", "container to container in one DCN, vhost-user VNIC, virtio-user generator (hairpin)",
+             "hairpin", 1, 1, target="reported beside OVS (issue 8)", vnic="virtio", quick_systems=["strata"]),
     Scenario("j", "packet-in rate through a controller (table-miss to CONTROLLER, 10k flows)", "pktin",
              10000, 1000, target="reported (issue 6)"),
     Scenario("k", "flow setup through a controller (packet-in -> flow_mod + packet_out), 10k flows",
@@ -302,8 +309,9 @@ class Ctx:
 # Strata
 # ---------------------------------------------------------------------------
 
-def strata_config(path, ports, controllers=()):
-    """ports: [(name, type, {opt: value}, mode)] with mode None (trunk) or an access stack."""
+def strata_config(path, ports, controllers=(), dcns=()):
+    """ports: [(name, type, {opt: value}, mode)] with mode None (trunk) or an access stack;
+    dcns: [(dcn, vnic port, [(container, tag VID, ofport)])], the containers trunks."""
     lines = ['bridges {', '  name: "br0"']
     if controllers:
         lines.append("  fail_mode: FAIL_MODE_SECURE")
@@ -317,6 +325,10 @@ def strata_config(path, ports, controllers=()):
         s += " }"
         lines.append(s)
     lines.append("}")
+    for dcn, vnic, containers in dcns:
+        lines.append('dcns { name: "%s" bridge: "br0" vnic: "%s"' % (dcn, vnic))
+        lines += ['  containers { name: "%s" tag { tpid: 0x8100 vid: %d } ofport: %d }' % c for c in containers]
+        lines.append("}")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -365,12 +377,13 @@ def stratad_flags(ctx):
 
 
 class Stratad:
-    def __init__(self, ctx, ports, mbufs=65535, memory=512, controllers=()):
+    def __init__(self, ctx, ports, mbufs=65535, memory=512, controllers=(), dcns=()):
         self.ctx = ctx
         self.dir = ctx.mkdtemp("strata")
         self.cfg = os.path.join(self.dir, "br.conf")
         self.log = os.path.join(self.dir, "stratad.out")
-        strata_config(self.cfg, ports, controllers)
+        self.mgmt = None
+        strata_config(self.cfg, ports, controllers, dcns)
         cmd = [ctx.stratad, "--config", self.cfg, "--pmd-cores", str(PMD_CPU),
                "--pmd-busy-poll", "--file-prefix", ctx.prefix("s"), "--memory", str(memory),
                "--mbufs", str(mbufs), "--log-level", "info"]
@@ -379,7 +392,8 @@ class Stratad:
         if "--no-db" in flags:
             cmd.append("--no-db")
         if "--mgmt" in flags:
-            cmd += ["--mgmt", "unix:" + os.path.join(self.dir, "mgmt.sock")]
+            self.mgmt = "unix:" + os.path.join(self.dir, "mgmt.sock")
+            cmd += ["--mgmt", self.mgmt]
         self.out = open(self.log, "w")
         self.p = RES.popen(cmd, stdout=self.out, stderr=subprocess.STDOUT)
         self.dumps = 0
@@ -447,8 +461,13 @@ def strata_rate(ctx, sc):
         raise Failed("strata forwarded nothing in %.1f s%s" % (dt, tail(sd.log)))
     r = {"mpps": tx / dt / 1e6, "megaflows": d2["megaflows"]}
     per_core(r, ctx, tx, busiest_cpu_seconds(c1, c2), dt)
+    return pmd_window(r, d1, d2)
+
+
+def pmd_window(r, d1, d2):
+    """Adds the PMD's per-stage cycles/packet and lookups between two reports."""
     p1, p2 = d1["pmd"], d2["pmd"]
-    n = p2["packets"] - p1["packets"]
+    n = p2["packets"] - p1["packets"] if p1 and p2 else 0
     if n > 0:
         stages = {}
         for k, v in p2["stages"].items():
@@ -581,6 +600,9 @@ class Ovs:
         self.vswitchd_pid = int(read(d + "/vswitchd.pid"))
         RES.pids.append((self.vswitchd_pid, "ovs-vswitchd"))
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
+        # ovs-ofctl talks to br0.mgmt, which comes a moment after add-br
+        # (on a loaded machine, after the first ofctl call).
+        wait_until(lambda: os.path.exists(os.path.join(d, "br0.mgmt")), 30, "OVS br0's OpenFlow socket")
 
     def vsctl(self, *args, timeout=120):
         return run(["ovs-vsctl", "--db=" + self.db, "--timeout=%d" % timeout] + list(args), env=self.env,
@@ -867,8 +889,9 @@ class Testpmd:
     """testpmd in interactive mode, driven through its stdin: `show port
     stats all` at the two ends of the window gives exact counters."""
 
-    def __init__(self, ctx, name, vdevs, lcores, extra_eal=(), start="start", mbufs=32768):
+    def __init__(self, ctx, name, vdevs, lcores, extra_eal=(), start="start", mbufs=32768, extra_app=()):
         self.dir = ctx.mkdtemp("testpmd-" + name)
+        self.nports = len(vdevs)
         self.log = os.path.join(self.dir, "out")
         # stdbuf: testpmd's printf output must reach the log at once, not at exit.
         memory = 64 + mbufs * 2432 // (1 << 20)
@@ -876,7 +899,7 @@ class Testpmd:
                "--in-memory", "-m", str(memory)] + list(extra_eal)
         for v in vdevs:
             cmd += ["--vdev", v]
-        cmd += ["--", "-i", "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=%d" % mbufs]
+        cmd += ["--", "-i", "--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=%d" % mbufs] + list(extra_app)
         self.out = open(self.log, "w")
         self.p = RES.popen(cmd, stdin=subprocess.PIPE, stdout=self.out, stderr=subprocess.STDOUT, text=True)
         self.shows = 0
@@ -901,10 +924,10 @@ class Testpmd:
 
         def ready():
             text = read(self.log)
-            return text.count("NIC statistics for port") >= 2 * want and text.rstrip().endswith("testpmd>")
+            return text.count("NIC statistics for port") >= self.nports * want and text.rstrip().endswith("testpmd>")
         wait_until(ready, 20, "testpmd stats", self.p, self.log)
         text = read(self.log)
-        blocks = text.split("NIC statistics for port ")[1:][-2:]
+        blocks = text.split("NIC statistics for port ")[1:][-self.nports:]
         ports = {}
         for b in blocks:
             port = int(b.split()[0])
@@ -986,11 +1009,180 @@ def testpmd_vhost(ctx, sc):
         t.stop()
 
 
+# ---------------------------------------------------------------------------
+# Container to container (h, i): a DCN's one VNIC carries containers c1 and
+# c2, told apart by their tags; c1's frames come in with 8100:10, hairpin
+# through the switch and go back out of the VNIC with 8100:20
+# ---------------------------------------------------------------------------
+
+C1_TAG, C2_TAG = 10, 20   # container tags on the VNIC (TPID 0x8100)
+VNIC_OFPORT, C1_OFPORT, C2_OFPORT = 1, 2, 3
+
+
+class Veth:
+    """A veth pair in the root namespace: `vnic` is the switch's port, `dcn`
+    the DCN side where the generator sends c1's frames. Deleted at the end of
+    the run, also on failure."""
+
+    def __init__(self, ctx):
+        ctx.seq += 1
+        base = "sbh%d_%d" % (os.getpid() % 100000, ctx.seq)
+        self.vnic, self.dcn = base + "v", base + "d"
+        run(["ip", "link", "add", self.vnic, "type", "veth", "peer", "name", self.dcn])
+        RES.cleanups.append(self.close)
+        for i in (self.vnic, self.dcn):
+            # No IPv6 chatter from the kernel: only the generator's frames.
+            run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % i])
+            run(["ip", "link", "set", i, "up"])
+
+    def close(self):
+        subprocess.run(["ip", "link", "del", self.vnic], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.close in RES.cleanups:
+            RES.cleanups.remove(self.close)
+
+
+def hairpin_vnic(ctx, sc, where):
+    """The VNIC of one run: (the switch's side, the generator's vdev and EAL
+    flags, what to close at the end). af_xdp: a veth, the generator on its
+    other end through net_af_xdp too (it offered 0.6-1.0 Mpps where
+    net_af_packet offered 0.5). virtio: a vhost-user socket at `where`
+    (served by the switch), the generator a virtio-user port on it."""
+    if sc.vnic == "afxdp":
+        veth = Veth(ctx)
+        return veth.vnic, "net_af_xdp0,iface=%s" % veth.dcn, (), veth.close
+    return where, "net_virtio_user0,path=%s,queues=1" % where, ("--single-file-segments",), lambda: None
+
+
+def hairpin_driver(ctx, gen_vdev, gen_eal, counter, switch_pid):
+    """The DCN side: one testpmd io-forwarding c1's frames (one 64-byte frame
+    tagged 8100:10 replayed forever by a pcap port) into the VNIC, and what
+    comes back to /dev/null. `counter()` gives (frames the switch sent out of
+    the VNIC with c2's tag, time read, the switch's report or None)."""
+    pcap = ctx.pcap(None, flows=1, tags=[(0x8100, C1_TAG)])
+    # Forwarding on CPU 0: the switch's one core is CPU 1.
+    t = Testpmd(ctx, "g", ["net_pcap0,rx_pcap=%s,infinite_rx=1,tx_pcap=/dev/null" % pcap, gen_vdev],
+                "0@%d,1@0" % PMD_CPU, extra_eal=gen_eal, mbufs=8192)
+    # One frame and one flow: nothing to warm but the first upcall, so the
+    # CI run keeps these short.
+    warmup, duration = (min(ctx.warmup, 0.3), min(ctx.duration, 0.5)) if ctx.quick else (ctx.warmup, ctx.duration)
+    try:
+        # The path is up once frames come back (a vhost-user device comes
+        # up a moment after the generator; later still on a loaded machine).
+        wait_until(lambda: t.stats()[0][1][0] > 0, 30, "the first frames back to the generator", t.p, t.log)
+        time.sleep(warmup)
+        c1 = thread_ticks(switch_pid)
+        g1, _ = t.stats()
+        n1, t1, d1 = counter()
+        time.sleep(duration)
+        n2, t2, d2 = counter()
+        g2, _ = t.stats()
+        c2 = thread_ticks(switch_pid)
+    finally:
+        t.stop()
+    dt, n = t2 - t1, n2 - n1
+    if n <= 0:
+        raise Failed("no frame of c1 came back as c2's in %.1f s (the generator sent %d)%s" % (
+            dt, g2[1][1] - g1[1][1], tail(t.log)))
+    r = {"mpps": n / dt / 1e6,
+         "note": "generator offered %.2f Mpps, got %.2f Mpps back" % (
+             (g2[1][1] - g1[1][1]) / dt / 1e6, (g2[1][0] - g1[1][0]) / dt / 1e6)}
+    per_core(r, ctx, n, busiest_cpu_seconds(c1, c2), dt)
+    if d1 and d2:
+        w = pmd_window({}, d1, d2)
+        if "note" in w:
+            r["note"] += "; " + w.pop("note")
+        r.update(w)
+    return r
+
+
+def strata_hairpin(ctx, sc):
+    if sc.vnic == "virtio" and not strata_feature(ctx, "vhostuser"):
+        raise Skip("Strata has no vhost-user port yet (issue 4)")
+    d = ctx.mkdtemp("shairpin")
+    vnic, gen_vdev, gen_eal, close = hairpin_vnic(ctx, sc, os.path.join(d, "vnic.sock"))
+    try:
+        port = ("vnic", "afxdp", {"iface": vnic}, None) if sc.vnic == "afxdp" else \
+            ("vnic", "vhostuser", {"path": vnic}, None)
+        sd = Stratad(ctx, [port], mbufs=16383, memory=192,
+                     dcns=[("dcn", "vnic", [("c1", C1_TAG, C1_OFPORT), ("c2", C2_TAG, C2_OFPORT)])])
+        try:
+            # c1's port to c2's: a flow, as OVS's side has (NORMAL would
+            # flood c2's unknown address to c2 alone, the same path).
+            if sd.mgmt is None:
+                raise Skip("stratad has no management API to add the flow")
+            run([os.path.join(ctx.bin, "stratactl"), "--mgmt", sd.mgmt, "add-flow", "br0",
+                 "priority=100,in_port=%d,actions=output:%d" % (C1_OFPORT, C2_OFPORT)])
+
+            def counter():
+                rep, t = sd.dump()
+                return rep["ports"]["c2"]["tx"], t, rep
+            return hairpin_driver(ctx, gen_vdev, gen_eal, counter, sd.p.pid)
+        finally:
+            sd.stop()
+    finally:
+        close()
+
+
+def ovs_hairpin(ctx, sc):
+    o = Ovs(ctx, socket_mem=512)
+    close = lambda: None  # noqa: E731
+    try:
+        vnic, gen_vdev, gen_eal, close = hairpin_vnic(ctx, sc, os.path.join(o.dir, "vnic"))
+        o.ofctl("del-flows", "br0")
+        # The OVS way to give each container on one VNIC a VLAN of its own:
+        # match c1's VLAN, pop it, push c2's, back out of the port it came in.
+        for a, b in ((C1_TAG, C2_TAG), (C2_TAG, C1_TAG)):
+            o.ofctl("add-flow", "br0", "in_port=%d,dl_vlan=%d,actions=pop_vlan,push_vlan:0x8100,"
+                    "set_field:%d->vlan_vid,in_port" % (VNIC_OFPORT, a, 0x1000 | b))
+        if sc.vnic == "afxdp":
+            # DPDK's net_af_xdp, the driver of Strata's afxdp port.
+            o.add_port("vnic", VNIC_OFPORT, "dpdk", dpdk_devargs="net_af_xdp0,iface=%s" % vnic)
+        else:
+            o.add_port("vnic", VNIC_OFPORT, "dpdkvhostuser")
+
+        def counter():
+            a = time.monotonic()
+            if sc.vnic == "afxdp":
+                n = o.tx_packets(VNIC_OFPORT)
+            else:
+                # OVS 3.1 has no packet counters for a vhost-user port
+                # (dump-ports says '?', dpctl/show "could not retrieve
+                # stats"): the hairpin megaflow's own count instead.
+                n = sum(int(m) for m in re.findall(r"vlan\(vid=%d,.*packets:(\d+)" % C1_TAG,
+                                                   o.appctl("dpctl/dump-flows")))
+            return n, (a + time.monotonic()) / 2, None
+        return hairpin_driver(ctx, gen_vdev, gen_eal, counter, o.vswitchd_pid)
+    finally:
+        o.stop()
+        close()
+
+
+def testpmd_hairpin(ctx, sc):
+    """The limit: testpmd io-forwarding the VNIC's frames back out of it, tags untouched."""
+    if shutil.which(TESTPMD) is None:
+        raise Skip("dpdk-testpmd is not installed")
+    d = ctx.mkdtemp("thairpin")
+    vnic, gen_vdev, gen_eal, close = hairpin_vnic(ctx, sc, os.path.join(d, "vnic.sock"))
+    try:
+        vdev = "net_af_xdp0,iface=%s" % vnic if sc.vnic == "afxdp" else "net_vhost0,iface=%s,queues=1" % vnic
+        t = Testpmd(ctx, "h", [vdev], "0@0,1@%d" % PMD_CPU, mbufs=16384, extra_app=["--port-topology=loop"])
+        try:
+            def counter():
+                ports, at = t.stats()
+                return ports[0][1], at, None
+            return hairpin_driver(ctx, gen_vdev, gen_eal, counter, t.p.pid)
+        finally:
+            t.stop()
+    finally:
+        close()
+
+
 DISPATCH = {
     ("rate", "strata"): strata_rate, ("rate", "ovs"): ovs_rate, ("rate", "testpmd"): testpmd_rate,
     ("setup", "strata"): strata_setup, ("setup", "ovs"): ovs_setup,
     ("vhost", "strata"): strata_vhost, ("vhost", "ovs"): ovs_vhost, ("vhost", "testpmd"): testpmd_vhost,
     ("flowmods", "strata"): strata_flowmods, ("flowmods", "ovs"): ovs_flowmods,
+    ("hairpin", "strata"): strata_hairpin, ("hairpin", "ovs"): ovs_hairpin, ("hairpin", "testpmd"): testpmd_hairpin,
     ("pktin", "strata"): strata_controller, ("pktin", "ovs"): ovs_controller,
     ("ctlsetup", "strata"): strata_controller, ("ctlsetup", "ovs"): ovs_controller,
 }
@@ -1026,7 +1218,7 @@ def report(ctx, results, memory):
         for sys_ in SYSTEMS:
             x = row.get(sys_)
             if isinstance(x, list) and x:
-                if sc.kind in ("rate", "vhost"):
+                if sc.kind in ("rate", "vhost", "hairpin"):
                     vals[sys_] = med(x, "mpps")
                     cpps[sys_] = med(x, "cpp")
                     plotv.setdefault(sc.sid, {})[sys_] = med(x, "mpps_core")
@@ -1037,7 +1229,7 @@ def report(ctx, results, memory):
         rate[sc.sid] = vals
         s, o, t = vals.get("strata"), vals.get("ovs"), vals.get("testpmd")
         met = "-"
-        if sc.kind in ("rate", "vhost"):
+        if sc.kind in ("rate", "vhost", "hairpin"):
             cs, co, ct = cpps.get("strata"), cpps.get("ovs"), cpps.get("testpmd")
             # Ratios of per-core rates (inverse c/p): on a shared core the
             # wall-clock rates also measure how much CPU each process got.
@@ -1136,7 +1328,7 @@ def plot(ctx, rate):
     with open(data, "w") as f:
         f.write("scenario strata ovs testpmd\n")
         for sc in SCENARIOS:
-            if sc.kind not in ("rate", "vhost") or sc.sid not in rate:
+            if sc.kind not in ("rate", "vhost", "hairpin") or sc.sid not in rate:
                 continue
             v = rate[sc.sid]
             f.write("(%s) %s %s %s\n" % (sc.sid, *("%.3f" % v[k] if v.get(k) else "?" for k in SYSTEMS)))
@@ -1225,6 +1417,9 @@ def main():
                 fn = DISPATCH.get((sc.kind, sys_))
                 if fn is None:
                     row[sys_] = "n/a"
+                    continue
+                if ctx.quick and sc.quick_systems is not None and sys_ not in sc.quick_systems:
+                    row[sys_] = "not run: the CI run measures %s only here" % ", ".join(sc.quick_systems)
                     continue
                 if isinstance(row.get(sys_), str):
                     continue  # skipped or failed before: do not retry every round
