@@ -133,6 +133,7 @@ Status GuestSupervisor::spawn(Guest& g) {
   argv.push_back(nullptr);
   const pid_t parent = getpid();
   const char* hv = options_.hv.c_str();
+  const auto t_fork = Clock::now();
 
   const pid_t pid = fork();
   if (pid == 0) {
@@ -178,7 +179,8 @@ Status GuestSupervisor::spawn(Guest& g) {
   g.pid = pid;
   g.state = v1::GUEST_STATE_RUNNING;
   g.started = Clock::now();
-  spdlog::info("guest {}: strata-hv started, pid {}", g.plan.name, pid);
+  spdlog::info("guest {}: strata-hv started, pid {} (fork to exec {:.1f} ms)", g.plan.name, pid,
+               std::chrono::duration<double, std::milli>(g.started - t_fork).count());
   return Status::ok();
 }
 

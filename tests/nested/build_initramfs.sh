@@ -37,10 +37,15 @@ if [ -n "$pmds" ] && [ -x /usr/bin/dpdk-testpmd ]; then
   done
   copy_libs /usr/bin/dpdk-testpmd
 fi
-# stratad, once it exists, comes along the same way.
+# stratad and stratactl, when built. stratad's EAL loads its drivers as
+# plugins from DPDK's own plugin directory: the two it needs go there.
 if [ -x "$build/bin/stratad" ]; then
   initramfs_add_program "$root" "$build/bin/stratad" /nested/bin/stratad strip
   [ -x "$build/bin/stratactl" ] && initramfs_add_program "$root" "$build/bin/stratactl" /nested/bin/stratactl strip
+  if [ -n "$pmds" ]; then
+    mkdir -p "$root$pmds"
+    for p in librte_net_vhost librte_mempool_ring; do cp -L "$pmds/$p.so" "$root$pmds/$p.so"; done
+  fi
 fi
 
 # Extra programs for debugging a scenario by hand: STRATA_NESTED_EXTRA="FILE...".

@@ -63,6 +63,7 @@ tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest|st
 echo "nested: scenario $scenario finished in $total ms of host time (timeout ${timeout_s} s)"
 case "$result" in
   *" rc=0") echo "PASS: nested $scenario"; exit 0 ;;
+  *" rc=77") echo "SKIP: nested $scenario cannot run here (see its NESTED: SKIP line)"; exit 77 ;;
   "") echo "FAIL: nested $scenario produced no result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -80; exit 1 ;;
   *) echo "FAIL: nested $scenario: $result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -120; exit 1 ;;
 esac

@@ -1,9 +1,9 @@
-# The vhost-user backend of the nested scenarios until stratad has its
-# `vhostuser` port: DPDK's testpmd serving one net_vhost port per socket and
+# The vhost-user backend of two_guests (stratad_guests.sh runs stratad itself
+# instead): DPDK's testpmd serving one net_vhost port per socket and
 # io-forwarding between ports 0 and 1. It passes frames through unchanged, so
 # the frames a guest receives carry exactly the tags its peer sent.
 #
-# Interface every backend file provides (see stratad.sh when it exists):
+# Interface every backend file provides:
 #   backend_start SOCK0 SOCK1   serve both sockets and forward between them
 #   backend_stats               print per-port counters
 #   backend_stop                stop it (by PID) and print what it said
