@@ -101,8 +101,11 @@ GuestStop Vcpu::run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const
       case KVM_EXIT_IO: handle_io(pio, stats); break;
       case KVM_EXIT_MMIO: handle_mmio(mmio, stats); break;
       case KVM_EXIT_SHUTDOWN:
+        // A triple fault: the guest crashed with no way to report why. Not
+        // a clean reset (those come through the reset ports or a system
+        // event), so the exit status says failure and a supervisor restarts it.
         stats.other.fetch_add(1);
-        return {Kind::kReset, 0, who + ": guest reset (triple fault)"};
+        return {Kind::kError, 0, who + ": guest triple-faulted (shutdown)"};
       case KVM_EXIT_HLT:
         stats.other.fetch_add(1);
         return {Kind::kPowerOff, 0, who + ": guest halted"};

@@ -50,7 +50,7 @@ void set_long_mode_sregs(kvm_sregs& sregs) {
   sregs.gdt.base = layout::kGdt;
   sregs.gdt.limit = kGdtEntries * 8 - 1;
   // No IDT: guests install their own before enabling interrupts; until then
-  // any exception triple-faults, which the shim reports as a reboot.
+  // any exception triple-faults, which the shim reports as a crash.
   sregs.idt.base = 0;
   sregs.idt.limit = 0;
 

@@ -35,6 +35,10 @@ static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 
 static inline void control_mark(uint32_t id) { outl(CONTROL_MARK_PORT, id); }
 static inline uint32_t control_clock_us(void) { return inl(CONTROL_CLOCK_PORT); }
+/* Exit codes: 0 pass, 1 fail, 2 bad command line, 3 a CPU exception (traps.c). */
+#define GUEST_EXIT_EXCEPTION 3
 __attribute__((noreturn)) void guest_exit(int code);
+/* Loads the IDT of traps.c: exceptions are reported, never triple faults. */
+void traps_install(void);
 
 #endif

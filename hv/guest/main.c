@@ -1,7 +1,8 @@
 /* The test guest's program. Per its command line it sends frames with a
  * tag stack and payload to a MAC, counts (and optionally echoes) what it
  * receives, reports on the UART and exits through strata-hv's control port
- * with 0 (pass), 1 (fail) or 2 (bad command line). Keys:
+ * with 0 (pass), 1 (fail), 2 (bad command line) or 3 (a CPU exception,
+ * see traps.c). Keys:
  *   strata.send=N            frames to send (default 0)
  *   strata.dst=MAC           their destination (default ff:ff:ff:ff:ff:ff)
  *   strata.tags=STACK        tag stack to put on them, e.g. 88a8:100/8100:200
@@ -12,6 +13,7 @@
  *   strata.window=N          most frames in flight while expecting replies (default 128)
  *   strata.linger_ms=N       keep counting this long after the last expected frame (default 200)
  *   strata.timeout_ms=N      give up after this long (default 30000)
+ *   strata.fault=1           execute ud2 first (tests the exception path)
  * Timing marks (see hv/devices/control_port.h): 1 = first frame sent or
  * received, 2 = data phase over; strata-hv prints the userspace exits
  * between them. Minus data_phase_clock_reads (the guest's own clock-port
@@ -39,6 +41,7 @@ struct config {
   uint64_t window;             /* in-flight limit while replies are expected */
   uint64_t linger_ms;          /* extra counting time after the last expected frame */
   uint64_t timeout_ms;         /* overall limit */
+  uint64_t fault;              /* nonzero: raise #UD before anything else */
 };
 
 struct counters {
@@ -71,6 +74,7 @@ static int parse_config(const char* cmdline, struct config* c) {
   if (cmdline_u64(cmdline, "strata.window", &c->window) < 0 || c->window == 0) return bad_cmdline("strata.window");
   if (cmdline_u64(cmdline, "strata.linger_ms", &c->linger_ms) < 0) return bad_cmdline("strata.linger_ms");
   if (cmdline_u64(cmdline, "strata.timeout_ms", &c->timeout_ms) < 0) return bad_cmdline("strata.timeout_ms");
+  if (cmdline_u64(cmdline, "strata.fault", &c->fault) < 0) return bad_cmdline("strata.fault");
   if ((v = cmdline_value(cmdline, "strata.dst", 0, &len)) && !parse_mac(v, len, c->dst)) return bad_cmdline("strata.dst");
   if ((v = cmdline_value(cmdline, "strata.tags", 0, &len)) && !parse_tag_stack(v, len, &c->tags)) return bad_cmdline("strata.tags");
   c->expect_tags = c->tags;
@@ -115,6 +119,7 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
 
   struct config cfg;
   if (parse_config(cmdline, &cfg)) return 2;
+  if (cfg.fault) __asm__ volatile("ud2");
   uint32_t len;
   uint64_t base;
   uint32_t irq;
@@ -185,7 +190,10 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
       control_mark(2);
       done_us = now_us();
     }
-    if ((iter & 0xffff) == 0 || done) {
+    /* The clock is a userspace exit: read it every 64k turns while busy,
+     * every 256 while lingering (a read per turn would make a lingering
+     * guest an exit storm that slows its neighbours in L1). */
+    if ((iter & (done ? 0xff : 0xffff)) == 0) {
       uint32_t t = now_us();
       if (done && t - done_us >= cfg.linger_ms * 1000) break;
       if (!done && t - start_us >= cfg.timeout_ms * 1000) {

@@ -19,7 +19,10 @@ __asm__(
     ".text\n");
 
 void start_c(const char* cmdline, uint64_t ram_bytes);
-void start_c(const char* cmdline, uint64_t ram_bytes) { guest_exit(guest_main(cmdline, ram_bytes)); }
+void start_c(const char* cmdline, uint64_t ram_bytes) {
+  traps_install();
+  guest_exit(guest_main(cmdline, ram_bytes));
+}
 
 void guest_exit(int code) {
   outb(CONTROL_EXIT_PORT, (uint8_t)code);
