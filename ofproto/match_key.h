@@ -21,8 +21,12 @@ struct MatchKey {
   uint64_t tag_present;  // bit i: the frame has a tag at depth i (0 = outermost)
 
   static constexpr int kWords = datapath::kFlowKeyWords + 2;
-  const uint64_t* words() const { return reinterpret_cast<const uint64_t*>(this); }
-  uint64_t* words() { return reinterpret_cast<uint64_t*>(this); }
+  // The key as words. Through datapath::KeyWord (may_alias): fields are
+  // written as uint16_t/uint32_t, and a plain uint64_t* view lets g++ read
+  // the words before those stores (with -march=x86-64-v2 at -O2 Match::
+  // matches() saw stale tag words).
+  const datapath::KeyWord* words() const { return reinterpret_cast<const datapath::KeyWord*>(this); }
+  datapath::KeyWord* words() { return reinterpret_cast<datapath::KeyWord*>(this); }
   void clear() { std::memset(static_cast<void*>(this), 0, sizeof(*this)); }
   static MatchKey zero() {
     MatchKey k;

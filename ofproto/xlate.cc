@@ -45,9 +45,9 @@ class Translator {
   // ---- consulting: current-frame bits -> original-key bits ------------------
   void consult(const MatchMask& m) {
     datapath::FlowMask& o = out_->mask;
-    const uint64_t* mw = m.words();
-    const uint64_t* fw = frame_.fixed.words();
-    uint64_t* ow = o.words();
+    const datapath::KeyWord* mw = m.words();
+    const datapath::KeyWord* fw = frame_.fixed.words();
+    datapath::KeyWord* ow = o.words();
     // Words 1, 2 and 7..15 sit where they sit in the original key.
     for (int w = 1; w < datapath::kFlowKeyWords; ++w) {
       if (w >= datapath::kWordTags && w < datapath::kWordTags + 4) continue;
