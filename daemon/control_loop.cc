@@ -1,8 +1,14 @@
 #include "daemon/control_loop.h"
 
+#include <errno.h>
 #include <rte_cycles.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace strata::daemon {
 
@@ -14,12 +20,44 @@ uint64_t now_ms() {
 }
 }  // namespace
 
+ControlLoop::ControlLoop(datapath::Datapath& dp, ofproto::Ofproto& ofp) : dp_(dp), ofp_(ofp) {
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) throw std::runtime_error(std::string("control loop: eventfd: ") + std::strerror(errno));
+}
+
+ControlLoop::~ControlLoop() { close(wake_fd_); }
+
 void ControlLoop::post(std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     tasks_.push_back(std::move(fn));
   }
-  wake_.notify_one();
+  // Only a napping loop needs the syscall; nap() sets napping_ before it
+  // looks at tasks_ under mu_, so a task pushed after that look sees it.
+  if (napping_.load()) {
+    const uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof(one));
+  }
+}
+
+void ControlLoop::nap() {
+  nap_fds_.clear();
+  nap_fds_.push_back(pollfd{wake_fd_, POLLIN, 0});
+  for (auto& w : waiters_) w(&nap_fds_);
+  napping_.store(true);
+  bool idle;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle = tasks_.empty();
+  }
+  if (idle) {
+    const timespec timeout{0, kNapMicros * 1000};
+    if (ppoll(nap_fds_.data(), nap_fds_.size(), &timeout, nullptr) > 0 && (nap_fds_[0].revents & POLLIN)) {
+      uint64_t n;
+      (void)!read(wake_fd_, &n, sizeof(n));
+    }
+  }
+  napping_.store(false);
 }
 
 void ControlLoop::add_periodic(uint64_t period_ms, std::function<void(uint64_t)> fn) {
@@ -51,12 +89,7 @@ void ControlLoop::run(const std::function<bool()>& should_stop) {
         t.fn(now);
       }
     }
-    if (work == 0) {
-      // Idle: nap briefly, but wake at once for posted work. Upcalls are
-      // polled, so the nap stays short to keep flow setup latency low.
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_for(lock, std::chrono::microseconds(100), [&] { return !tasks_.empty(); });
-    }
+    if (work == 0) nap();
   }
   // Work posted after the end runs nowhere: drop it so callers see a
   // broken promise instead of hanging.

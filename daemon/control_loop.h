@@ -3,17 +3,25 @@
 // this thread. Other threads (the gRPC server, OpenFlow connections) hand
 // work over with call(), which runs a function here and returns its result;
 // components that need regular turns (connection managers, timers)
-// register a poller.
+// register a poller, and the sockets whose input should end a nap.
+//
+// When an iteration finds no work the thread naps in ppoll(2) for up to
+// kNapMicros on an eventfd (posted work) and the waiters' sockets, so a
+// request on a socket is answered at once rather than after the nap: an
+// OpenFlow client that waits for each barrier reply (ovs-ofctl add-flows
+// does) pays one wake-up per request, not a nap. Upcalls are polled, so the
+// nap stays short to keep flow setup latency low.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include <poll.h>
 #include <vector>
 
 #include "datapath/datapath.h"
@@ -23,7 +31,12 @@ namespace strata::daemon {
 
 class ControlLoop {
  public:
-  ControlLoop(datapath::Datapath& dp, ofproto::Ofproto& ofp) : dp_(dp), ofp_(ofp) {}
+  ControlLoop(datapath::Datapath& dp, ofproto::Ofproto& ofp);
+  ~ControlLoop();
+  ControlLoop(const ControlLoop&) = delete;
+  ControlLoop& operator=(const ControlLoop&) = delete;
+
+  static constexpr long kNapMicros = 100;  // longest idle nap (upcalls are polled)
 
   datapath::Datapath& datapath() { return dp_; }
   ofproto::Ofproto& ofproto() { return ofp_; }
@@ -51,6 +64,9 @@ class ControlLoop {
   // Control thread: `poll` is called every iteration and returns how much
   // work it did (0 = idle), so the loop knows when it may nap.
   void add_poller(std::function<size_t()> poll) { pollers_.push_back(std::move(poll)); }
+  // Control thread: `fds` appends the sockets (and events) that should end
+  // a nap; called before every nap, so the set may change between naps.
+  void add_waiter(std::function<void(std::vector<pollfd>*)> fds) { waiters_.push_back(std::move(fds)); }
   // Control thread: `fn(now_ms)` about every `period_ms`.
   void add_periodic(uint64_t period_ms, std::function<void(uint64_t)> fn);
 
@@ -58,6 +74,7 @@ class ControlLoop {
 
  private:
   size_t run_tasks();
+  void nap();
 
   struct Periodic {
     uint64_t period_ms;                // how often
@@ -70,8 +87,11 @@ class ControlLoop {
   std::atomic<bool> stop_{false};            // set by stop()
   std::mutex mu_;                            // guards tasks_
   std::deque<std::function<void()>> tasks_;  // posted work, FIFO
-  std::condition_variable wake_;             // a task arrived (the loop naps on it)
+  int wake_fd_ = -1;                         // eventfd: a task arrived while the loop napped
+  std::atomic<bool> napping_{false};         // the loop is (about to be) in ppoll: post() must kick
   std::vector<std::function<size_t()>> pollers_;  // polled every iteration (control thread)
+  std::vector<std::function<void(std::vector<pollfd>*)>> waiters_;  // sockets that end a nap
+  std::vector<pollfd> nap_fds_;              // reused by nap()
   std::vector<Periodic> periodic_;           // timers (control thread)
   std::atomic<std::thread::id> thread_{};    // the control thread while run() runs
 };

@@ -1,27 +1,19 @@
-// OpenFlow controller targets as users write them (DESIGN.md):
-//   ptcp:PORT[:IP]   listen for controllers on PORT (IP default 127.0.0.1)
-//   tcp:HOST:PORT    connect to a controller
-// Checked when configured, so a typo is refused up front rather than
-// failing later inside the connection manager.
+// Controller targets are checked when configured, so a typo is refused up
+// front rather than failing later inside the connection manager. The
+// syntax is ofproto's (ofproto/controller_target.h): one parser for both.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 #include "base/status.h"
+#include "ofproto/controller_target.h"
 
 namespace strata::daemon {
 
-struct ControllerTarget {
-  bool passive = false;  // ptcp: listen; tcp: connect
-  std::string host;      // ptcp: address to bind; tcp: host to connect to
-  uint16_t port = 0;     // TCP port, 1..65535
-};
-
-// Parses `text`; errors start with `field`.
-Result<ControllerTarget> parse_controller_target(const std::string& text, const std::string& field);
+// OK when `text` is a target the connection manager can open; the error
+// starts with `field`.
 inline Status check_controller_target(const std::string& text, const std::string& field) {
-  return parse_controller_target(text, field).status();
+  return ofproto::parse_controller_target(text).status().with_context(field);
 }
 
 }  // namespace strata::daemon

@@ -233,7 +233,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   loop.add_periodic(1000, [&](uint64_t) { ofp.run_periodic(); });
   loop.add_periodic(100, [&](uint64_t) { guests.tick(); });  // reap, restart after backoff
   loop.add_poller([&] { return ofp.run(); });  // OpenFlow connections
-  ofp.set_wakeup([&loop] { loop.post([] {}); });  // ... answered without waiting for the loop's nap
+  loop.add_waiter([&](std::vector<pollfd>* fds) { ofp.wait_fds(fds); });  // ... answered without waiting for the nap
   loop.add_poller([&] {
     size_t work = 0;
     if (g_dump) {
@@ -263,7 +263,6 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
     }
     return false;
   });
-  ofp.set_wakeup(nullptr);  // the loop is about to go
   stopper.join();
   guests.stop_all();  // before their vhost-user ports go
   dump_stats(**dp);

@@ -8,6 +8,8 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -52,13 +54,64 @@ std::string peer_name(const sockaddr_in& sa) {
 
 }  // namespace
 
+// A listening socket for a ptcp: or punix: target, or the reason there is none.
+Result<ConnMgr::Listener> ConnMgr::listen_on(const ControllerTarget& t) {
+  const bool is_unix = !t.unix_path.empty();
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (is_unix) {
+    auto* su = reinterpret_cast<sockaddr_un*>(&ss);
+    su->sun_family = AF_UNIX;
+    std::memcpy(su->sun_path, t.unix_path.data(), t.unix_path.size());  // length checked by the parser
+    len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + t.unix_path.size() + 1);
+    // A socket file left by a stratad that died is in the way; anything
+    // else at that path is not ours to remove.
+    struct stat st;
+    if (lstat(t.unix_path.c_str(), &st) == 0) {
+      if (!S_ISSOCK(st.st_mode)) return unavailable("controller target '" + t.text + "': the path exists and is not a socket");
+      unlink(t.unix_path.c_str());
+    }
+  } else {
+    auto sa = resolve(t);
+    if (!sa) return sa.status();
+    std::memcpy(&ss, &*sa, sizeof(*sa));
+    len = sizeof(*sa);
+  }
+  const int fd = socket(is_unix ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return unavailable("controller target '" + t.text + "': socket: " + std::strerror(errno));
+  const int one = 1;
+  if (!is_unix) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // Owner only, like the management socket: a local tool here runs as root.
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&ss), len) != 0 ||
+      (is_unix && chmod(t.unix_path.c_str(), 0600) != 0) || listen(fd, 64) != 0) {
+    const std::string why = std::strerror(errno);
+    close(fd);
+    return unavailable("controller target '" + t.text + "': cannot listen: " + why);
+  }
+  Listener l{t, fd};
+  struct stat st;
+  if (is_unix && lstat(t.unix_path.c_str(), &st) == 0) {
+    l.dev = st.st_dev;
+    l.ino = st.st_ino;
+  }
+  return l;
+}
+
 ConnMgr::ConnMgr(Bridge& bridge) : bridge_(bridge), handler_(bridge, *this) {}
+
+void ConnMgr::close_listener(const Listener& l) {
+  if (l.fd < 0) return;
+  close(l.fd);
+  struct stat st;
+  if (!l.target.unix_path.empty() && lstat(l.target.unix_path.c_str(), &st) == 0 && st.st_dev == l.dev &&
+      st.st_ino == l.ino) {
+    unlink(l.target.unix_path.c_str());
+  }
+}
 
 ConnMgr::~ConnMgr() {
   sessions_.clear();
-  for (auto& l : listeners_) {
-    if (l.fd >= 0) close(l.fd);
-  }
+  for (auto& l : listeners_) close_listener(l);
   for (auto& a : actives_) {
     if (a.connecting_fd >= 0) close(a.connecting_fd);
   }
@@ -68,9 +121,7 @@ Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
   std::vector<Listener> listeners;
   std::vector<Active> actives;
   auto undo = [&] {
-    for (auto& l : listeners) {
-      if (l.fd >= 0) close(l.fd);
-    }
+    for (auto& l : listeners) close_listener(l);
   };
   for (const auto& text : targets) {
     auto t = parse_controller_target(text);
@@ -84,23 +135,15 @@ Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
       actives.push_back(a);
       continue;
     }
-    auto sa = resolve(*t);
-    if (!sa) {
+    auto l = listen_on(*t);
+    if (!l) {
       undo();
-      return sa.status();
+      return l.status();
     }
-    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0 || listen(fd, 64) != 0) {
-      const std::string why = std::strerror(errno);
-      if (fd >= 0) close(fd);
-      undo();
-      return unavailable("controller target '" + t->text + "': cannot listen: " + why);
-    }
-    listeners.push_back(Listener{*t, fd});
-    spdlog::info("bridge {}: listening for OpenFlow on {}:{}", bridge_.name(), t->host, t->port);
+    listeners.push_back(*l);
+    spdlog::info("bridge {}: listening for OpenFlow on {}", bridge_.name(), t->text);
   }
+  for (auto& l : listeners_) close_listener(l);
   listeners_ = std::move(listeners);
   actives_ = std::move(actives);
   return Status::ok();
@@ -113,10 +156,13 @@ bool ConnMgr::any_connected() const {
   return false;
 }
 
-void ConnMgr::read_fds(std::vector<int>* out) const {
-  for (const auto& l : listeners_) out->push_back(l.fd);
+void ConnMgr::wait_fds(std::vector<pollfd>* out) const {
+  for (const auto& l : listeners_) out->push_back(pollfd{l.fd, POLLIN, 0});
+  for (const auto& a : actives_) {
+    if (a.connecting_fd >= 0) out->push_back(pollfd{a.connecting_fd, POLLOUT, 0});
+  }
   for (const auto& s : sessions_) {
-    if (!s.s->closed()) out->push_back(s.s->fd());
+    if (!s.s->closed()) out->push_back(pollfd{s.s->fd(), s.s->poll_events(), 0});
   }
 }
 
@@ -183,13 +229,16 @@ void ConnMgr::finish_connect(Active& a, int index, uint64_t now) {
 }
 
 void ConnMgr::accept_all(int li, uint64_t now) {
+  const Listener& l = listeners_[static_cast<size_t>(li)];
   for (;;) {
     sockaddr_in sa{};
     socklen_t len = sizeof(sa);
-    const int fd = accept4(listeners_[static_cast<size_t>(li)].fd, reinterpret_cast<sockaddr*>(&sa), &len,
+    const bool is_unix = !l.target.unix_path.empty();
+    const int fd = accept4(l.fd, is_unix ? nullptr : reinterpret_cast<sockaddr*>(&sa), is_unix ? nullptr : &len,
                            SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;
-    sessions_.push_back(Session{std::make_unique<OfSession>(fd, peer_name(sa), &handler_, now), li, -1});
+    const std::string peer = is_unix ? "unix:" + l.target.unix_path : peer_name(sa);
+    sessions_.push_back(Session{std::make_unique<OfSession>(fd, peer, &handler_, now), li, -1});
   }
 }
 

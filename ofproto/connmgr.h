@@ -1,4 +1,4 @@
-// The connection manager of one bridge: passive listeners (ptcp:) that
+// The connection manager of one bridge: passive listeners (ptcp:, punix:) that
 // accept any number of controllers and tools, active connections (tcp:)
 // that reconnect with exponential backoff, the sessions on both, role
 // arbitration between them, and fan-out of asynchronous messages
@@ -6,8 +6,12 @@
 // Tells the bridge when "some controller is connected" changes (fail mode).
 //
 // Non-blocking: run() polls every socket with a zero timeout; call it on
-// every control-loop iteration. Control thread only.
+// every control-loop iteration, and wait on wait_fds() when idle. Control
+// thread only.
 #pragma once
+
+#include <poll.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <memory>
@@ -39,8 +43,10 @@ class ConnMgr {
   // Accepts, connects, reads, writes, probes. Returns the work done.
   size_t run();
   bool any_connected() const;
-  // Appends the sockets that may become readable (listeners, sessions).
-  void read_fds(std::vector<int>* out) const;
+  // Appends what an idle caller should wait for before the next run():
+  // listeners and sessions readable, connects finished, queued output
+  // writable.
+  void wait_fds(std::vector<pollfd>* out) const;
   std::vector<ControllerStatus> status() const;
 
   void send_packet_in(const msg::PacketIn& pi);
@@ -57,9 +63,13 @@ class ConnMgr {
 
  private:
   struct Listener {
-    ControllerTarget target;  // ptcp:...
+    ControllerTarget target;  // ptcp:... or punix:...
     int fd = -1;              // listening socket
+    dev_t dev = 0;            // punix: the socket file we created, so that
+    ino_t ino = 0;            //   closing never removes a successor's
   };
+  static Result<Listener> listen_on(const ControllerTarget& t);
+  static void close_listener(const Listener& l);  // and removes our punix: socket file
   struct Active {
     ControllerTarget target;       // tcp:...
     int connecting_fd = -1;        // a connect() in progress

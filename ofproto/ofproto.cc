@@ -2,16 +2,7 @@
 
 namespace strata::ofproto {
 
-Ofproto::~Ofproto() {
-  waker_.reset();
-  dpif_.set_upcall_handler(nullptr);
-}
-
-void Ofproto::set_wakeup(std::function<void()> wake) {
-  waker_.reset();
-  watched_.clear();
-  if (wake) waker_ = std::make_unique<IoWaker>(std::move(wake));
-}
+Ofproto::~Ofproto() { dpif_.set_upcall_handler(nullptr); }
 
 void Ofproto::set_tpids(const l2tags::TpidSet& tpids) {
   tpids_ = tpids;
@@ -243,20 +234,16 @@ void Ofproto::upcall(const datapath::Upcall& upcall, datapath::UpcallResult* out
 
 size_t Ofproto::run() {
   size_t work = 0;
-  fds_scratch_.clear();
   for (auto& [name, bridge] : bridges_) {
-    if (bridge->connmgr() == nullptr) continue;
-    work += bridge->connmgr()->run();
-    bridge->connmgr()->read_fds(&fds_scratch_);
-  }
-  if (waker_) {
-    if (fds_scratch_ != watched_) {
-      watched_ = fds_scratch_;
-      waker_->set_fds(watched_);
-    }
-    waker_->rearm();
+    if (bridge->connmgr() != nullptr) work += bridge->connmgr()->run();
   }
   return work;
+}
+
+void Ofproto::wait_fds(std::vector<pollfd>* out) const {
+  for (const auto& [name, bridge] : bridges_) {
+    if (bridge->connmgr() != nullptr) bridge->connmgr()->wait_fds(out);
+  }
 }
 
 void Ofproto::run_periodic() {

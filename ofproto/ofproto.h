@@ -8,6 +8,8 @@
 // Control thread only.
 #pragma once
 
+#include <poll.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,7 +23,6 @@
 #include "ofproto/bridge.h"
 #include "ofproto/connmgr.h"
 #include "ofproto/flow_mod.h"
-#include "ofproto/io_waker.h"
 #include "ofproto/packet_in_context.h"
 
 namespace strata::ofproto {
@@ -30,7 +31,7 @@ struct BridgeSettings {
   std::string name;                          // unique bridge name
   FailMode fail_mode = FailMode::kStandalone;  // behaviour without a controller
   uint64_t datapath_id = 0;                  // 0: derived from the name
-  std::vector<std::string> controllers;      // ptcp:PORT[:IP], tcp:HOST:PORT
+  std::vector<std::string> controllers;      // ptcp:PORT[:IP], punix:PATH, tcp:HOST[:PORT]
 };
 
 // A frame a controller action (or table miss entry) sent up, for the native
@@ -96,11 +97,9 @@ class Ofproto final : public datapath::UpcallHandler {
   // OpenFlow connections: call on every control-loop iteration; returns
   // the work done (0 = idle).
   size_t run();
-  // Optional: `wake` makes the control loop run an iteration soon (any
-  // thread). With it, a helper thread watches the OpenFlow sockets and
-  // wakes the loop as soon as one is readable (see io_waker.h). nullptr
-  // stops the helper; do that before whatever `wake` refers to goes away.
-  void set_wakeup(std::function<void()> wake);
+  // What an idle control loop should wait for before the next run(): the
+  // OpenFlow listeners and sessions of every bridge.
+  void wait_fds(std::vector<pollfd>* out) const;
   // Periodic housekeeping (MAC aging, flow counters, timeouts, link state);
   // about once a second. Each bridge keeps time by its own clock
   // (Bridge::now_ms), the one its MAC entries and flows are stamped with.
@@ -115,9 +114,6 @@ class Ofproto final : public datapath::UpcallHandler {
   l2tags::TpidSet tpids_;                                  // for packet-out parsing
   std::map<int, std::function<void(const PacketInEvent&)>> listeners_;  // native packet-in stream
   int next_listener_ = 1;                                  // next listener id
-  std::unique_ptr<IoWaker> waker_;                         // wakes the loop on OpenFlow input (optional)
-  std::vector<int> watched_;                               // the sockets the waker watches
-  std::vector<int> fds_scratch_;                           // reused by run()
 };
 
 }  // namespace strata::ofproto

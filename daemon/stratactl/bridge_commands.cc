@@ -151,7 +151,8 @@ Command set_controller() {
   c.name = "set-controller";
   c.usage = "BR TARGET...";
   c.summary = "set a bridge's OpenFlow controllers (replaces the list)";
-  c.details = "TARGET: ptcp:PORT[:IP] to listen (IP default 127.0.0.1), tcp:HOST:PORT to connect.";
+  c.details = "TARGET: ptcp:PORT[:IP] to listen (IP default 127.0.0.1), punix:PATH to listen on a Unix socket "
+              "(ovs-ofctl ... unix:PATH), tcp:HOST[:PORT] to connect (PORT default 6653).";
   c.min_args = 2;
   c.max_args = SIZE_MAX;
   c.run = [](Context& ctx, const Args& a) {

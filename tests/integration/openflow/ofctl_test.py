@@ -9,10 +9,12 @@ Ports are DPDK null devices (a pure sink that counts what it is sent), so
 the control plane is tested without namespaces; traffic_test.py forwards
 real frames.
 """
+import os
 import re
+import stat
 import time
 
-from harness import Failed, Stratad, Workdir, check, finish, flows_of, log
+from harness import OFCTL, Failed, Stratad, Workdir, check, finish, flows_of, free_port, log, run
 
 NULL = ' type: "null" options { key: "no-rx" value: "1" }'
 # A broadcast ARP request, as packet-out data.
@@ -54,7 +56,8 @@ def ten_thousand_flows(path):
 def main():
     work = Workdir()
     ports = "".join('  ports { name: "p%d" ofport: %d%s }\n' % (i, i, NULL) for i in (1, 2, 3))
-    sw = Stratad(work, ports)
+    mgmt = work.file("br0.mgmt")
+    sw = Stratad(work, ports, controllers=["ptcp:%d" % free_port(), "punix:" + mgmt])
 
     log("show / dump-ports-desc")
     show = sw.ofctl("show").stdout
@@ -164,7 +167,17 @@ def main():
     time.sleep(0.5)
     check(tx_packets(sw, 2) == before + 1, "an up port sends again")
 
+    log("punix: ovs-ofctl over a Unix socket, as to OVS's br0.mgmt")
+    check(stat.S_ISSOCK(os.stat(mgmt).st_mode) and stat.S_IMODE(os.stat(mgmt).st_mode) == 0o600,
+          "punix: an owner-only (0600) socket at the configured path")
+    unix_show = run(OFCTL + ["show", "unix:" + mgmt]).stdout
+    check("n_tables:255" in unix_show and "(p1)" in unix_show, "punix: show answers over the Unix socket")
+    unix_agg = run(OFCTL + ["dump-aggregate", "unix:" + mgmt]).stdout
+    check("flow_count=" in unix_agg, "punix: dump-aggregate over the Unix socket")
+
     check(sw.alive(), "stratad is still running")
+    sw.proc.stop()
+    check(not os.path.exists(mgmt), "punix: the socket file is removed when stratad stops")
     finish()
 
 

@@ -25,4 +25,16 @@ TEST_CASE("controller targets: ptcp defaults to 127.0.0.1, tcp needs a host", "[
   CHECK_FALSE(parse_controller_target("ptcp:0"));
   CHECK_FALSE(parse_controller_target("ptcp:70000"));
   CHECK_FALSE(parse_controller_target("unix:/tmp/x"));
+  CHECK_FALSE(parse_controller_target("ptcp:6653:[::1]"));
+}
+
+TEST_CASE("controller targets: punix names a socket path", "[ofproto][connmgr]") {
+  auto u = parse_controller_target("punix:/run/strata/br0.mgmt");
+  REQUIRE(u);
+  CHECK(u->passive);
+  CHECK(u->unix_path == "/run/strata/br0.mgmt");
+  CHECK_FALSE(parse_controller_target("punix:"));
+  auto too_long = parse_controller_target("punix:/" + std::string(200, 'x'));
+  REQUIRE_FALSE(too_long);
+  CHECK_THAT(too_long.status().message(), Catch::Contains("longer than a Unix socket"));
 }
