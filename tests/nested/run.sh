@@ -15,6 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../qemu/vm.sh"
 timeout_s=${STRATA_NESTED_TIMEOUT:-420}
 l1_mem=${STRATA_NESTED_L1_MEMORY:-2048}
+# QEMU's accelerator for L1 (STRATA_NESTED_ACCEL=tcg,thread=single for one
+# TCG thread: slower, for telling emulator races from our bugs).
+l1_accel=${STRATA_NESTED_ACCEL:-tcg}
 
 qemu_find_kernel kernel/arch/x86/kvm/kvm-amd.ko || exit $?
 qemu=$(command -v qemu-system-x86_64)
@@ -35,35 +38,66 @@ t_build=$(ms)
 "$here/build_initramfs.sh" "$build" "$kver" "$work/initrd.gz" || { echo "FAIL: could not build the initramfs"; exit 1; }
 echo "nested: initramfs $(du -h "$work/initrd.gz" | cut -f1) built in $(( $(ms) - t_build )) ms; kernel $kernel"
 
-t0=$(ms)
-"$qemu" -accel tcg -cpu max -smp 2 -m "$l1_mem" -nographic -no-reboot \
-  -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1 strata.scenario=$scenario" \
-  < /dev/null > "$work/serial.log" 2>&1 &
-qemu_pid=$!
+boot_l1() {  # runs the scenario in a fresh L1; sets result, total, qemu_end, resets
+  t0=$(ms)
+  : > "$work/serial.log"; : > "$work/qemu-debug.log"
+  "$qemu" -accel "$l1_accel" -cpu max -smp 2 -m "$l1_mem" -nographic -no-reboot \
+    -kernel "$kernel" -initrd "$work/initrd.gz" \
+    -append "console=ttyS0 quiet panic=-1 strata.scenario=$scenario" \
+    -d cpu_reset,guest_errors -D "$work/qemu-debug.log" \
+    < /dev/null > "$work/serial.log" 2>&1 &
+  qemu_pid=$!
 
-l1_up=
-deadline=$(( t0 + timeout_s * 1000 ))
-result=
-while [ "$(ms)" -lt "$deadline" ]; do
-  if [ -z "$l1_up" ] && grep -q 'NESTED: L1 userspace up' "$work/serial.log"; then
-    l1_up=$(( $(ms) - t0 ))
-    echo "nested: L1 boot (QEMU start to L1 userspace): $l1_up ms"
+  local l1_up= deadline
+  deadline=$(( t0 + timeout_s * 1000 ))
+  result=
+  while [ "$(ms)" -lt "$deadline" ]; do
+    if [ -z "$l1_up" ] && grep -q 'NESTED: L1 userspace up' "$work/serial.log"; then
+      l1_up=$(( $(ms) - t0 ))
+      echo "nested: L1 boot (QEMU start to L1 userspace): $l1_up ms"
+    fi
+    result=$(tr -d '\r' < "$work/serial.log" | grep -a 'NESTED-RESULT:' | tail -1)
+    [ -n "$result" ] && break
+    kill -0 "$qemu_pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  total=$(( $(ms) - t0 ))
+  # Give L1 a moment to power off by itself; cleanup() kills it otherwise.
+  for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
+  # How L1 ended, for a failure: QEMU's own exit status, and the CPU resets it
+  # logged (-d cpu_reset: two at power-on, one per vCPU; more mean L1 reset or
+  # triple-faulted, which -no-reboot turns into an exit without a word on the
+  # console).
+  qemu_end=running
+  if ! kill -0 "$qemu_pid" 2>/dev/null; then
+    wait "$qemu_pid"; qemu_end="exited with status $?"; qemu_pid=
   fi
-  result=$(tr -d '\r' < "$work/serial.log" | grep -a 'NESTED-RESULT:' | tail -1)
-  [ -n "$result" ] && break
-  kill -0 "$qemu_pid" 2>/dev/null || break
-  sleep 0.5
+  resets=$(grep -c '^CPU Reset' "$work/qemu-debug.log" 2>/dev/null)
+}
+
+# An L1 kernel panic is the emulator failing, not the scenario (README: "When
+# L1 itself fails"): it gets one more fresh L1, and the log says so. Any
+# other failure is the scenario's and is reported at once.
+attempts=${STRATA_NESTED_ATTEMPTS:-2}
+for attempt in $(seq 1 "$attempts"); do
+  boot_l1
+  if [ -z "$result" ] && [ "$attempt" -lt "$attempts" ] && grep -aq 'Kernel panic' "$work/serial.log"; then
+    echo "nested: L1's kernel panicked on attempt $attempt of $attempts (QEMU $qemu_end); starting a fresh L1. The panic:"
+    tr -d '\r' < "$work/serial.log" | grep -a -A12 'Kernel panic' | head -14
+    qemu_stop "$qemu_pid"; qemu_pid=
+    continue
+  fi
+  break
 done
-total=$(( $(ms) - t0 ))
-# Give L1 a moment to power off by itself; cleanup() kills it otherwise.
-for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.5; done
 
 tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest|strata-l2)|Port|packets|error|Error' | grep -av 'NESTED-RESULT'
 echo "nested: scenario $scenario finished in $total ms of host time (timeout ${timeout_s} s)"
 case "$result" in
   *" rc=0") echo "PASS: nested $scenario"; exit 0 ;;
   *" rc=77") echo "SKIP: nested $scenario cannot run here (see its NESTED: SKIP line)"; exit 77 ;;
-  "") echo "FAIL: nested $scenario produced no result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -80; exit 1 ;;
+  "") echo "FAIL: nested $scenario produced no result (QEMU $qemu_end, ${resets:-0} CPU resets logged); L1 console follows"
+      tr -d '\r' < "$work/serial.log" | tail -80
+      grep -a -v -E '^(CPU Reset|[A-Z0-9 ]+=|GDT|IDT|LDT|TR |CS |DS |ES |SS |FS |GS |EFER|FCW|F[0-7]|XMM|YMM|CCS|CR0|DR[0-9])' "$work/qemu-debug.log" | tail -20
+      exit 1 ;;
   *) echo "FAIL: nested $scenario: $result; L1 console follows"; tr -d '\r' < "$work/serial.log" | tail -120; exit 1 ;;
 esac
