@@ -528,7 +528,7 @@ def strata_vhost(ctx, sc):
                  mbufs=16383, memory=192)
     try:
         wait_until(lambda: os.path.exists(s0) and os.path.exists(s1), 20, "stratad vhost-user sockets")
-        return vhost_driver(ctx, s0, s1, sd.p.pid)
+        return vhost_driver(ctx, s0, s1, sd.p.pid, stratad=sd)
     finally:
         sd.stop()
 
@@ -975,26 +975,30 @@ def testpmd_rate(ctx, sc):
     return per_core({"mpps": n / dt / 1e6}, ctx, n, busiest_cpu_seconds(c1, c2), dt)
 
 
-def vhost_driver(ctx, sock0, sock1, switch_pid):
+def vhost_driver(ctx, sock0, sock1, switch_pid, stratad=None):
     """One testpmd with two virtio-user ports looping frames through a switch
-    (whose forwarding thread's CPU time is read from `switch_pid`)."""
+    (whose forwarding thread's CPU time is read from `switch_pid`); with
+    `stratad`, its PMD's per-stage cycles over the window too."""
     # Forwarding on CPU 0: the switch's one core is CPU 1.
     t = Testpmd(ctx, "d", ["net_virtio_user0,path=%s,queues=1" % sock0, "net_virtio_user1,path=%s,queues=1" % sock1],
                 "0@%d,1@0" % PMD_CPU, extra_eal=["--single-file-segments"], start="start tx_first",
                 mbufs=16384)
     try:
         time.sleep(ctx.warmup)
+        d1 = stratad.dump()[0] if stratad else None
         c1 = thread_ticks(switch_pid)
         s1, t1 = t.stats()
         time.sleep(ctx.duration)
         s2, t2 = t.stats()
         c2 = thread_ticks(switch_pid)
+        d2 = stratad.dump()[0] if stratad else None
     finally:
         t.stop()
     n = (s2[0][0] + s2[1][0]) - (s1[0][0] + s1[1][0])
     if n <= 0:
         raise Failed("no frames came back to the virtio-user driver%s" % tail(t.log))
-    return per_core({"mpps": n / (t2 - t1) / 1e6}, ctx, n, busiest_cpu_seconds(c1, c2), t2 - t1)
+    r = per_core({"mpps": n / (t2 - t1) / 1e6}, ctx, n, busiest_cpu_seconds(c1, c2), t2 - t1)
+    return pmd_window(r, d1, d2) if stratad else r
 
 
 def testpmd_vhost(ctx, sc):
