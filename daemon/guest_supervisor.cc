@@ -133,6 +133,7 @@ Status GuestSupervisor::spawn(Guest& g) {
   argv.push_back(nullptr);
   const pid_t parent = getpid();
   const char* hv = options_.hv.c_str();
+  const cpu_set_t* cpus = options_.cpus ? &*options_.cpus : nullptr;
   const auto t_fork = Clock::now();
 
   const pid_t pid = fork();
@@ -140,6 +141,7 @@ Status GuestSupervisor::spawn(Guest& g) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // stratad went before prctl took hold
     setpgid(0, 0);                       // a terminal's ^C reaches stratad, which stops its guests
+    if (cpus != nullptr) sched_setaffinity(0, sizeof(cpu_set_t), cpus);  // not the EAL main lcore's one CPU
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

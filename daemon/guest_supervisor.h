@@ -19,12 +19,14 @@
 // thread (see above). stop() waits up to ~2 s and must not run there.
 #pragma once
 
+#include <sched.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,10 @@ class GuestSupervisor {
     std::string guest_dir;  // where the per-guest files go (created 0700 when needed)
     RestartPolicy policy;
     std::chrono::milliseconds stop_grace{2000};  // SIGTERM to SIGKILL
+    // The guests' CPUs: stratad's own affinity from before DPDK pinned its
+    // threads. Unset: a guest inherits the forking thread's, which is the
+    // EAL main lcore's one CPU, so every guest would share that CPU.
+    std::optional<cpu_set_t> cpus;
   };
   explicit GuestSupervisor(Options options) : options_(std::move(options)) {}
   ~GuestSupervisor() { stop_all(); }

@@ -7,6 +7,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -185,7 +186,7 @@ class Detacher {
 int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon::StartupConfig& startup,
                const std::vector<unsigned>& pmd_cpus, const datapath::EalInfo& eal_info, daemon::ConfigStore& store,
                daemon::MgmtServer& mgmt, Detacher& detacher, const std::vector<daemon::GuestPlan>& guest_plans,
-               const std::string& hv) {
+               const std::string& hv, const std::optional<cpu_set_t>& guest_cpus) {
   datapath::DatapathOptions dpo;
   dpo.pmd_lcores = eal_info.pmd_lcores;
   dpo.pmd_cpus = pmd_cpus;
@@ -211,7 +212,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   daemon::ControlLoop loop(**dp, ofp);
   // Guests start once their vhost-user sockets are served (the datapath
   // runs); this thread, the control thread to be, forks them.
-  daemon::GuestSupervisor guests({hv, opt.guest_dir, {}, std::chrono::milliseconds(2000)});
+  daemon::GuestSupervisor guests({hv, opt.guest_dir, {}, std::chrono::milliseconds(2000), guest_cpus});
   for (const auto& g : guest_plans) guests.restore(g);
   daemon::ManagementService management(loop, store, guests);
   daemon::FlowService flows(loop, plan.tpids);
@@ -335,6 +336,11 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The CPUs stratad may use, before the EAL pins this thread to the main
+  // lcore's one CPU: guests run on these, not on that one.
+  std::optional<cpu_set_t> guest_cpus;
+  if (cpu_set_t cpus; sched_getaffinity(0, sizeof cpus, &cpus) == 0) guest_cpus = cpus;
+
   datapath::EalOptions eal;
   eal.file_prefix = opt.file_prefix;
   eal.no_huge = opt.no_huge;
@@ -351,7 +357,7 @@ int main(int argc, char** argv) {
   spdlog::info("EAL: {}", eal_info->args);
 
   const int rc =
-      run_switch(opt, *plan, *startup, *pmd_cpus, *eal_info, *store, **mgmt, detacher, *guest_plans, *hv);
+      run_switch(opt, *plan, *startup, *pmd_cpus, *eal_info, *store, **mgmt, detacher, *guest_plans, *hv, guest_cpus);
   detacher.report(1);  // no-op once 0 was reported
   mgmt->reset();
   datapath::eal_stop();

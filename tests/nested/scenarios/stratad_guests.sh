@@ -59,11 +59,7 @@ cleanup() {
 command -v stratad > /dev/null && command -v stratactl > /dev/null ||
   { echo "NESTED: SKIP: stratad/stratactl are not in the initramfs (build them)"; exit 77; }
 t0=$(now_ms)
-# stratad and the guests it starts (they inherit its affinity) on L1's CPU 1
-# only (STRATA_NESTED_PIN=0 lifts it): see tests/nested/README.md.
-pin=
-[ "${STRATA_NESTED_PIN:-1}" = 1 ] && pin="taskset -c 1"
-$pin stratad --no-huge --memory 256 --mbufs 8191 --file-prefix nested --db /tmp/strata.db --mgmt "unix:$SOCK" \
+stratad --no-huge --memory 256 --mbufs 8191 --file-prefix nested --db /tmp/strata.db --mgmt "unix:$SOCK" \
   --guest-dir "$GDIR" > /tmp/stratad.log 2>&1 &
 stratad_pid=$!
 if ! wait_for_line /tmp/stratad.log 'running:' 90; then
