@@ -14,6 +14,10 @@ struct ExitStats {
   std::atomic<uint64_t> other{0};      // any other exit reason, signals included; written by vCPU threads
   std::atomic<uint64_t> unhandled{0};  // accesses to addresses no device claims; written by vCPU threads
   std::atomic<uint64_t> last_unhandled{~0ull};  // port or MMIO address of the latest such access, for diagnosis
+  // steady_clock time (ns) of the latest exit KVM reported, kicks out of
+  // KVM_RUN not counted: how long a guest that stopped making progress has
+  // run without leaving KVM.
+  std::atomic<int64_t> last_exit_ns{0};
 
   uint64_t total() const { return io.load() + mmio.load() + other.load(); }
 };

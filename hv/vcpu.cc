@@ -3,6 +3,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "hv/boot/long_mode.h"
@@ -85,6 +86,32 @@ void Vcpu::handle_mmio(const IoBus& mmio, ExitStats& stats) {
   }
 }
 
+std::string Vcpu::state_report(const GuestMemory& mem) const {
+  const std::string who = "vCPU " + std::to_string(index_);
+  kvm_regs r{};
+  kvm_sregs s{};
+  if (::ioctl(fd_.get(), KVM_GET_REGS, &r) != 0 || ::ioctl(fd_.get(), KVM_GET_SREGS, &s) != 0) {
+    return os_error(who + ": cannot read its registers").message();
+  }
+  std::string out = who + ": rip " + hex(r.rip) + " rsp " + hex(r.rsp) + " rflags " + hex(r.rflags) + " rax " +
+                    hex(r.rax) + " cs " + hex(s.cs.selector) + " cr0 " + hex(s.cr0) + " cr2 " + hex(s.cr2) + " cr3 " +
+                    hex(s.cr3) + " cr4 " + hex(s.cr4) + " efer " + hex(s.efer) + " gdt " + hex(s.gdt.base) + "/" +
+                    hex(s.gdt.limit) + " idt " + hex(s.idt.base) + "/" + hex(s.idt.limit);
+  // The test guest runs on strata-hv's identity map, so its RIP is also a
+  // guest-physical address; a Linux guest's is not, and then this is skipped.
+  constexpr uint64_t kCodeBytes = 16;
+  if (const uint8_t* code = mem.host_ptr(r.rip, kCodeBytes)) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out += "; code at rip:";
+    for (uint64_t i = 0; i < kCodeBytes; ++i) {
+      out += ' ';
+      out += kDigits[code[i] >> 4];
+      out += kDigits[code[i] & 0xf];
+    }
+  }
+  return out;
+}
+
 GuestStop Vcpu::run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop) {
   using Kind = GuestStop::Kind;
   const std::string who = "vCPU " + std::to_string(index_);
@@ -97,6 +124,7 @@ GuestStop Vcpu::run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const
       }
       return {Kind::kError, 0, os_error(who + ": KVM_RUN failed").message()};
     }
+    stats.last_exit_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     switch (run_->exit_reason) {
       case KVM_EXIT_IO: handle_io(pio, stats); break;
       case KVM_EXIT_MMIO: handle_mmio(mmio, stats); break;

@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "hv/devices/io_bus.h"
 #include "hv/exit_stats.h"
+#include "hv/guest_memory.h"
 #include "hv/kvm_vm.h"
 #include "hv/unique_fd.h"
 
@@ -57,6 +58,13 @@ class Vcpu {
   // Runs the vCPU until `stop` becomes true or the guest stops the VM.
   // Returns nullopt-like kSignal when stopped from outside.
   GuestStop run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop);
+
+  // One line of the vCPU's registers (RIP, RSP, flags, control and
+  // descriptor-table registers) and the bytes at RIP when RIP is a
+  // guest-physical address in `mem` (the ELF guest's identity map), for a
+  // guest that crashed or stopped making progress. Call it only while no
+  // thread is in KVM_RUN on this vCPU.
+  std::string state_report(const GuestMemory& mem) const;
 
   // Makes a concurrent or next KVM_RUN return at once (then signal the
   // thread to interrupt one already in the kernel).

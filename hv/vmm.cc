@@ -273,6 +273,20 @@ int Vmm::run() {
                 static_cast<unsigned long long>(stats_.other.load()), static_cast<unsigned long long>(stats_.unhandled.load()));
   std::string summary_text = summary;
   if (stats_.unhandled.load() > 0) summary_text += " (last unhandled at " + hex(stats_.last_unhandled.load()) + ")";
+  // A guest that did not end by itself (a crash, or stopped from outside
+  // because it never finished) says where each vCPU was and how long it
+  // had gone without an exit: enough to tell a guest spinning in its own
+  // code from one wedged inside KVM.
+  if (why.kind == GuestStop::Kind::kError || why.kind == GuestStop::Kind::kSignal) {
+    const int64_t last = stats_.last_exit_ns.load();
+    if (last != 0) {
+      const double quiet_ms = double(std::chrono::steady_clock::now().time_since_epoch().count() - last) / 1e6;
+      char line[120];
+      std::snprintf(line, sizeof line, "last exit from KVM_RUN %.1f ms before the stop report", quiet_ms);
+      log(line);
+    }
+    for (const auto& vcpu : vcpus_) log(vcpu->state_report(mem_));
+  }
   switch (why.kind) {
     case GuestStop::Kind::kExitCode: log(why.message + " " + summary_text); return why.exit_code;
     case GuestStop::Kind::kReset:

@@ -14,6 +14,8 @@
  *   strata.linger_ms=N       keep counting this long after the last expected frame (default 200)
  *   strata.timeout_ms=N      give up after this long (default 30000)
  *   strata.fault=1           execute ud2 first (tests the exception path)
+ *   strata.hang=1            then spin forever without an exit (tests the
+ *                            vCPU state strata-hv reports when it is stopped)
  * Timing marks (see hv/devices/control_port.h): 1 = first frame sent or
  * received, 2 = data phase over; strata-hv prints the userspace exits
  * between them. Minus data_phase_clock_reads (the guest's own clock-port
@@ -42,6 +44,7 @@ struct config {
   uint64_t linger_ms;          /* extra counting time after the last expected frame */
   uint64_t timeout_ms;         /* overall limit */
   uint64_t fault;              /* nonzero: raise #UD before anything else */
+  uint64_t hang;               /* nonzero: spin forever, never leaving the guest */
 };
 
 struct counters {
@@ -75,6 +78,7 @@ static int parse_config(const char* cmdline, struct config* c) {
   if (cmdline_u64(cmdline, "strata.linger_ms", &c->linger_ms) < 0) return bad_cmdline("strata.linger_ms");
   if (cmdline_u64(cmdline, "strata.timeout_ms", &c->timeout_ms) < 0) return bad_cmdline("strata.timeout_ms");
   if (cmdline_u64(cmdline, "strata.fault", &c->fault) < 0) return bad_cmdline("strata.fault");
+  if (cmdline_u64(cmdline, "strata.hang", &c->hang) < 0) return bad_cmdline("strata.hang");
   if ((v = cmdline_value(cmdline, "strata.dst", 0, &len)) && !parse_mac(v, len, c->dst)) return bad_cmdline("strata.dst");
   if ((v = cmdline_value(cmdline, "strata.tags", 0, &len)) && !parse_tag_stack(v, len, &c->tags)) return bad_cmdline("strata.tags");
   c->expect_tags = c->tags;
@@ -120,6 +124,10 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
   struct config cfg;
   if (parse_config(cmdline, &cfg)) return 2;
   if (cfg.fault) __asm__ volatile("ud2");
+  if (cfg.hang) {
+    console_puts("strata-guest: hanging\n");
+    for (;;) cpu_relax();
+  }
   uint32_t len;
   uint64_t base;
   uint32_t irq;
