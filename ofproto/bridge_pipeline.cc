@@ -31,11 +31,17 @@ void Bridge::on_connectivity_change() {
 }
 
 Status Bridge::set_controllers(const std::vector<std::string>& targets) {
-  auto next = std::make_unique<ConnMgr>(*this);
-  STRATA_RETURN_IF_ERROR(next->set_targets(targets));
+  if (targets.empty()) {
+    connmgr_.reset();
+  } else if (connmgr_) {
+    STRATA_RETURN_IF_ERROR(connmgr_->set_targets(targets));
+  } else {
+    auto next = std::make_unique<ConnMgr>(*this);
+    STRATA_RETURN_IF_ERROR(next->set_targets(targets));
+    connmgr_ = std::move(next);
+  }
   const bool had = !controllers_.empty();
   controllers_ = targets;
-  connmgr_ = targets.empty() ? nullptr : std::move(next);
   if (had != !targets.empty()) {
     // From no controller to some (or back): start from empty tables, plus
     // the NORMAL entry when no controller will program them.

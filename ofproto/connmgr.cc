@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -117,33 +118,107 @@ ConnMgr::~ConnMgr() {
   }
 }
 
+namespace {
+
+// Two targets name the same socket: a listener or connection for one serves
+// the other, whatever the spelling ("ptcp:6653" and "ptcp:6653:127.0.0.1").
+bool same_endpoint(const ControllerTarget& a, const ControllerTarget& b) {
+  return a.passive == b.passive && a.host == b.host && a.port == b.port && a.unix_path == b.unix_path;
+}
+
+}  // namespace
+
+// Like OVS's connmgr_set_controllers: a target that stays keeps its
+// listener or connection and the sessions on it (a controller connected to
+// an unchanged target never notices), a new target is bound, a removed one
+// is closed with its sessions. Rebinding an unchanged ptcp: would also fail
+// with EADDRINUSE, since the old listener still holds the port.
 Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
-  std::vector<Listener> listeners;
-  std::vector<Active> actives;
-  auto undo = [&] {
-    for (auto& l : listeners) close_listener(l);
-  };
+  std::vector<ControllerTarget> parsed;
   for (const auto& text : targets) {
     auto t = parse_controller_target(text);
-    if (!t) {
-      undo();
-      return t.status();
+    if (!t) return t.status();
+    // Twice the same socket cannot work: a second ptcp: bind fails anyway,
+    // and a second punix: would take over the first one's path.
+    for (const auto& earlier : parsed) {
+      if (same_endpoint(earlier, *t)) {
+        return invalid_argument("controller target '" + t->text + "' names the same socket as '" + earlier.text + "'");
+      }
     }
-    if (!t->passive) {
-      Active a;
-      a.target = *t;
+    parsed.push_back(*t);
+  }
+  std::vector<Listener> listeners;
+  std::vector<int> listener_was;  // per new listener: its index in listeners_, or -1 if just bound
+  std::vector<Active> actives;
+  std::vector<int> active_was;
+  auto kept_listener = [&](size_t old) {
+    return std::find(listener_was.begin(), listener_was.end(), static_cast<int>(old)) != listener_was.end();
+  };
+  auto kept_active = [&](size_t old) {
+    return std::find(active_was.begin(), active_was.end(), static_cast<int>(old)) != active_was.end();
+  };
+  for (const auto& t : parsed) {
+    if (!t.passive) {
+      int was = -1;
+      for (size_t i = 0; i < actives_.size() && was < 0; ++i) {
+        if (same_endpoint(actives_[i].target, t) && !kept_active(i)) was = static_cast<int>(i);
+      }
+      Active a = was >= 0 ? actives_[static_cast<size_t>(was)] : Active{};
+      a.target = t;
       actives.push_back(a);
+      active_was.push_back(was);
       continue;
     }
-    auto l = listen_on(*t);
+    int was = -1;
+    for (size_t i = 0; i < listeners_.size() && was < 0; ++i) {
+      if (same_endpoint(listeners_[i].target, t) && !kept_listener(i)) was = static_cast<int>(i);
+    }
+    if (was >= 0) {
+      Listener l = listeners_[static_cast<size_t>(was)];
+      l.target.text = t.text;
+      listeners.push_back(l);
+      listener_was.push_back(was);
+      continue;
+    }
+    auto l = listen_on(t);
     if (!l) {
-      undo();
+      // Nothing changes: close only what this call bound.
+      for (size_t i = 0; i < listeners.size(); ++i) {
+        if (listener_was[i] < 0) close_listener(listeners[i]);
+      }
       return l.status();
     }
     listeners.push_back(*l);
-    spdlog::info("bridge {}: listening for OpenFlow on {}", bridge_.name(), t->text);
+    listener_was.push_back(-1);
+    spdlog::info("bridge {}: listening for OpenFlow on {}", bridge_.name(), t.text);
   }
-  for (auto& l : listeners_) close_listener(l);
+
+  // Commit. Sessions follow their listener or target to its new index, or
+  // close with it.
+  auto new_index = [](const std::vector<int>& was, int old) {
+    if (old < 0) return -1;
+    auto it = std::find(was.begin(), was.end(), old);
+    return it == was.end() ? -1 : static_cast<int>(it - was.begin());
+  };
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    const int li = new_index(listener_was, it->listener);
+    const int ai = new_index(active_was, it->active);
+    if (li < 0 && ai < 0) {
+      spdlog::info("bridge {}: OpenFlow connection {} closed: its controller target was removed", bridge_.name(),
+                   it->s->peer());
+      it = sessions_.erase(it);
+      continue;
+    }
+    it->listener = li;
+    it->active = ai;
+    ++it;
+  }
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    if (!kept_listener(i)) close_listener(listeners_[i]);
+  }
+  for (size_t i = 0; i < actives_.size(); ++i) {
+    if (!kept_active(i) && actives_[i].connecting_fd >= 0) close(actives_[i].connecting_fd);
+  }
   listeners_ = std::move(listeners);
   actives_ = std::move(actives);
   return Status::ok();

@@ -38,7 +38,9 @@ class ConnMgr {
   explicit ConnMgr(Bridge& bridge);
   ~ConnMgr();
 
-  // Parses the targets and binds the listeners; nothing is kept on error.
+  // Makes the targets these: listeners and connections to targets that
+  // stay are kept with their sessions, new ones are bound, the rest close.
+  // Nothing changes on error.
   Status set_targets(const std::vector<std::string>& targets);
   // Accepts, connects, reads, writes, probes. Returns the work done.
   size_t run();
