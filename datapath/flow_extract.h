@@ -174,7 +174,7 @@ inline void extract_ipv4(const uint8_t* p, uint32_t len, FlowKey* key) {
 // ethertype. Returns kOk or why the frame must be dropped.
 inline ExtractResult extract_flow_key(const uint8_t* frame, uint32_t len, uint32_t in_port,
                                       const l2tags::TpidSet& tpids, FlowKey* key) {
-  // Zeroing all 128 bytes up front (four vector stores) is cheaper than
+  // Zeroing all 128 bytes up front (a few vector stores) is cheaper than
   // zeroing the fields a frame lacks one by one, and makes "absent = 0" hold
   // on every path out of the parsers.
   key->clear();

@@ -16,6 +16,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 #include "l2tags/tag.h"
 
 namespace strata::datapath {
@@ -73,7 +77,27 @@ struct alignas(64) FlowKey {
 
   const KeyWord* words() const { return reinterpret_cast<const KeyWord*>(this); }
   KeyWord* words() { return reinterpret_cast<KeyWord*>(this); }
-  void clear() { std::memset(this, 0, sizeof(*this)); }
+  // Zeroes the key with plain aligned vector stores (4 with AVX, 8 with
+  // SSE2). Why not memset: g++ 12 turns a 128-byte memset, and any loop or
+  // intrinsic sequence it can prove stores zeros, into `rep stosq`, whose
+  // start-up cost made it the costliest instruction of flow extraction
+  // (perf: 31% of parse_batch's samples, bench (a)). The empty asm hides
+  // the zero from the compiler so the stores stay stores.
+  void clear() {
+#if defined(__AVX__)
+    __m256i zero = _mm256_setzero_si256();
+    __asm__("" : "+x"(zero));
+    auto* v = reinterpret_cast<__m256i*>(this);
+    for (int i = 0; i < int(sizeof(*this) / sizeof(zero)); ++i) _mm256_store_si256(v + i, zero);
+#elif defined(__SSE2__)
+    __m128i zero = _mm_setzero_si128();
+    __asm__("" : "+x"(zero));
+    auto* v = reinterpret_cast<__m128i*>(this);
+    for (int i = 0; i < int(sizeof(*this) / sizeof(zero)); ++i) _mm_store_si128(v + i, zero);
+#else
+    std::memset(this, 0, sizeof(*this));
+#endif
+  }
 };
 static_assert(sizeof(FlowKey) == kFlowKeyWords * 8, "FlowKey must be exactly 16 words");
 
