@@ -294,30 +294,43 @@ void Pmd::execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows) {
   uint8_t slots[64];
   std::memset(slots, 0xff, sizeof(slots));
   int n_groups = 0;
+  // The run of frames of the current group is counted in registers and
+  // added to its group when the flow changes: `++gcount[g]` per frame was
+  // a store-to-load chain through the stack, one forwarding latency a frame.
   int last = -1;
+  const Megaflow* last_flow = nullptr;
+  unsigned run_count = 0;
+  uint64_t run_bytes = 0;
   for (int i = 0; i < n; ++i) {
     if (pkts[i] == nullptr) continue;
     const Megaflow* f = flows[i];
-    int g = last;
-    if (g < 0 || gflow[g] != f) {
+    if (last < 0 || last_flow != f) {
+      if (last >= 0) {
+        gcount[last] = static_cast<uint8_t>(gcount[last] + run_count);
+        gbytes[last] += run_bytes;
+      }
       unsigned s = static_cast<unsigned>(reinterpret_cast<uintptr_t>(f) >> 6) & 63;
       while (slots[s] != 0xff && gflow[slots[s]] != f) s = (s + 1) & 63;
       if (slots[s] == 0xff) {
-        g = n_groups++;
-        slots[s] = static_cast<uint8_t>(g);
-        gflow[g] = f;
-        gbytes[g] = 0;
-        gcount[g] = 0;
+        last = n_groups++;
+        slots[s] = static_cast<uint8_t>(last);
+        gflow[last] = f;
+        gbytes[last] = 0;
+        gcount[last] = 0;
       } else {
-        g = slots[s];
+        last = slots[s];
       }
-      last = g;
+      last_flow = f;
+      run_count = 0;
+      run_bytes = 0;
     }
-    group_of[i] = static_cast<uint8_t>(g);
-    ++gcount[g];
-    gbytes[g] += pkts[i]->pkt_len;
+    group_of[i] = static_cast<uint8_t>(last);
+    ++run_count;
+    run_bytes += pkts[i]->pkt_len;
   }
   if (n_groups == 0) return;
+  gcount[last] = static_cast<uint8_t>(gcount[last] + run_count);
+  gbytes[last] += run_bytes;
 
   // Frames in group order, arrival order within a group. One group of the
   // whole burst (one flow, the common case) is already in order.
