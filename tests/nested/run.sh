@@ -97,7 +97,7 @@ emulator_fault() {  # prints why the last attempt failed for the emulator's sake
     fi
   fi
 }
-attempts=${STRATA_NESTED_ATTEMPTS:-2}
+attempts=${STRATA_NESTED_ATTEMPTS:-3}
 for attempt in $(seq 1 "$attempts"); do
   boot_l1
   why=$(emulator_fault)
