@@ -126,6 +126,25 @@ bool same_endpoint(const ControllerTarget& a, const ControllerTarget& b) {
   return a.passive == b.passive && a.host == b.host && a.port == b.port && a.unix_path == b.unix_path;
 }
 
+// The index of the listener or active target in `v` on `t`'s endpoint, or -1.
+// Lists never name one endpoint twice (set_targets refuses it), so the
+// first match is the only one.
+template <typename T>
+int index_on_endpoint(const std::vector<T>& v, const ControllerTarget& t) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (same_endpoint(v[i].target, t)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Where old index `old` went: its position in `was` (new index -> old
+// index, -1 for new entries), or -1 when it is gone.
+int new_index(const std::vector<int>& was, int old) {
+  if (old < 0) return -1;
+  auto it = std::find(was.begin(), was.end(), old);
+  return it == was.end() ? -1 : static_cast<int>(it - was.begin());
+}
+
 }  // namespace
 
 // Like OVS's connmgr_set_controllers: a target that stays keeps its
@@ -150,32 +169,20 @@ Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
   std::vector<Listener> listeners;
   std::vector<int> listener_was;  // per new listener: its index in listeners_, or -1 if just bound
   std::vector<Active> actives;
-  std::vector<int> active_was;
-  auto kept_listener = [&](size_t old) {
-    return std::find(listener_was.begin(), listener_was.end(), static_cast<int>(old)) != listener_was.end();
-  };
-  auto kept_active = [&](size_t old) {
-    return std::find(active_was.begin(), active_was.end(), static_cast<int>(old)) != active_was.end();
-  };
+  std::vector<int> active_was;    // per new active target: its index in actives_, or -1
   for (const auto& t : parsed) {
     if (!t.passive) {
-      int was = -1;
-      for (size_t i = 0; i < actives_.size() && was < 0; ++i) {
-        if (same_endpoint(actives_[i].target, t) && !kept_active(i)) was = static_cast<int>(i);
-      }
+      const int was = index_on_endpoint(actives_, t);
       Active a = was >= 0 ? actives_[static_cast<size_t>(was)] : Active{};
       a.target = t;
       actives.push_back(a);
       active_was.push_back(was);
       continue;
     }
-    int was = -1;
-    for (size_t i = 0; i < listeners_.size() && was < 0; ++i) {
-      if (same_endpoint(listeners_[i].target, t) && !kept_listener(i)) was = static_cast<int>(i);
-    }
+    const int was = index_on_endpoint(listeners_, t);
     if (was >= 0) {
       Listener l = listeners_[static_cast<size_t>(was)];
-      l.target.text = t.text;
+      l.target = t;
       listeners.push_back(l);
       listener_was.push_back(was);
       continue;
@@ -195,11 +202,6 @@ Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
 
   // Commit. Sessions follow their listener or target to its new index, or
   // close with it.
-  auto new_index = [](const std::vector<int>& was, int old) {
-    if (old < 0) return -1;
-    auto it = std::find(was.begin(), was.end(), old);
-    return it == was.end() ? -1 : static_cast<int>(it - was.begin());
-  };
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const int li = new_index(listener_was, it->listener);
     const int ai = new_index(active_was, it->active);
@@ -214,10 +216,10 @@ Status ConnMgr::set_targets(const std::vector<std::string>& targets) {
     ++it;
   }
   for (size_t i = 0; i < listeners_.size(); ++i) {
-    if (!kept_listener(i)) close_listener(listeners_[i]);
+    if (new_index(listener_was, static_cast<int>(i)) < 0) close_listener(listeners_[i]);
   }
   for (size_t i = 0; i < actives_.size(); ++i) {
-    if (!kept_active(i) && actives_[i].connecting_fd >= 0) close(actives_[i].connecting_fd);
+    if (new_index(active_was, static_cast<int>(i)) < 0 && actives_[i].connecting_fd >= 0) close(actives_[i].connecting_fd);
   }
   listeners_ = std::move(listeners);
   actives_ = std::move(actives);
