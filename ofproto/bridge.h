@@ -106,6 +106,14 @@ class Bridge {
   // after each batch; the native API calls it at once).
   OfStatus flow_mod(const FlowMod& fm);
   OfStatus group_mod(const msg::GroupMod& gm);
+  // Transactions (for bundles): flow_mod()/group_mod() calls between
+  // begin_transaction() and commit_transaction() take effect as one;
+  // rollback_transaction() undoes them all. FLOW_REMOVED for what they
+  // deleted goes out at the commit, and the datapath's counters are
+  // harvested once, before the first delete.
+  void begin_transaction();
+  void commit_transaction();
+  void rollback_transaction();
   OfStatus packet_out(uint32_t in_port, const OfActions& actions, const uint8_t* data, size_t len);
   void revalidate();
   // Entries the filter selects, with current counters.
@@ -135,6 +143,7 @@ class Bridge {
   // a megaflow record names.
   void credit(const MegaflowRecord& rec, uint64_t packets, uint64_t bytes, uint64_t now, bool tables = true);
   void send_flow_removed(const std::vector<RemovedFlow>& removed);
+  void harvest_before_delete();
   void send_port_status(uint8_t reason, const BridgePort& p);
   void check_links();
 
@@ -145,6 +154,8 @@ class Bridge {
   std::map<uint32_t, bool> link_up_;        // OpenFlow port -> last link state seen
   MacLearningTable macs_;                   // learned (domain, MAC) -> OpenFlow port
   Pipeline pipeline_;                       // flow tables and groups
+  std::vector<RemovedFlow> txn_removed_;    // in a transaction: FLOW_REMOVED to send at the commit
+  bool txn_harvested_ = false;              // in a transaction: counters harvested for its deletes
   MegaflowRecords records_;                 // what each installed megaflow went through
   std::unique_ptr<PacketInContexts> own_contexts_;  // used when no shared registry was given
   PacketInContexts* contexts_;              // controller-action cookie registry

@@ -124,20 +124,48 @@ void Bridge::handle_controller(const datapath::Upcall& upcall, const PacketInCon
 // ---- the flow API --------------------------------------------------------------
 
 OfStatus Bridge::flow_mod(const FlowMod& fm) {
-  std::vector<RemovedFlow> removed;
   if (fm.command == FlowCommand::kDelete || fm.command == FlowCommand::kDeleteStrict) {
-    harvest();  // entries about to go report their final counters
+    harvest_before_delete();
   }
-  STRATA_OF_RETURN_IF_ERROR(pipeline_.flow_mod(fm, now_ms(), &removed));
+  std::vector<RemovedFlow> removed;
+  STRATA_OF_RETURN_IF_ERROR(pipeline_.flow_mod(fm, now_ms(), pipeline_.in_transaction() ? &txn_removed_ : &removed));
   send_flow_removed(removed);
   return OfStatus::ok();
 }
 
 OfStatus Bridge::group_mod(const msg::GroupMod& gm) {
+  if (gm.command == ofp::kGcDelete) harvest_before_delete();  // a group's flows go with it
   std::vector<RemovedFlow> removed;
-  STRATA_OF_RETURN_IF_ERROR(pipeline_.group_mod(gm, now_ms(), &removed));
+  STRATA_OF_RETURN_IF_ERROR(pipeline_.group_mod(gm, now_ms(), pipeline_.in_transaction() ? &txn_removed_ : &removed));
   send_flow_removed(removed);
   return OfStatus::ok();
+}
+
+void Bridge::harvest_before_delete() {
+  // Entries about to go report their final counters. In a transaction the
+  // first delete harvests for all: nothing forwards in between.
+  if (pipeline_.in_transaction()) {
+    if (txn_harvested_) return;
+    txn_harvested_ = true;
+  }
+  harvest();
+}
+
+void Bridge::begin_transaction() {
+  pipeline_.begin_transaction();
+  txn_removed_.clear();
+  txn_harvested_ = false;
+}
+
+void Bridge::commit_transaction() {
+  pipeline_.commit_transaction();
+  send_flow_removed(txn_removed_);
+  txn_removed_.clear();
+}
+
+void Bridge::rollback_transaction() {
+  pipeline_.rollback_transaction();
+  txn_removed_.clear();
 }
 
 OfStatus Bridge::packet_out(uint32_t in_port, const OfActions& actions, const uint8_t* data, size_t len) {

@@ -23,7 +23,7 @@ constexpr MessageEntry kMessageTable[] = {
     {ofp::kError, &OfHandler::ignore},
     {ofp::kEchoRequest, &OfHandler::echo_request},
     {ofp::kEchoReply, &OfHandler::ignore},
-    {ofp::kExperimenter, &OfHandler::unsupported},
+    {ofp::kExperimenter, &OfHandler::experimenter},
     {ofp::kFeaturesRequest, &OfHandler::features},
     {ofp::kGetConfigRequest, &OfHandler::get_config},
     {ofp::kSetConfig, &OfHandler::set_config},
@@ -93,10 +93,7 @@ void OfHandler::send_all(OfSession& s, const std::vector<std::vector<uint8_t>>& 
 
 OfStatus OfHandler::ignore(const Request&) { return OfStatus::ok(); }
 
-OfStatus OfHandler::unsupported(const Request& r) {
-  if (r.h.type == ofp::kExperimenter) return bad_request(ofp::kBrcBadExperimenter, "no experimenter messages");
-  return bad_request(ofp::kBrcBadType, "message type not supported");
-}
+OfStatus OfHandler::unsupported(const Request&) { return bad_request(ofp::kBrcBadType, "message type not supported"); }
 
 OfStatus OfHandler::echo_request(const Request& r) {
   msg::Echo e;
@@ -143,37 +140,52 @@ OfStatus OfHandler::packet_out(const Request& r) {
   return bridge_.packet_out(po.in_port, po.actions, po.data.data(), po.data.size());
 }
 
+// FLOW_MOD and GROUP_MOD bodies as the pipeline takes them; shared by the
+// messages themselves and by bundles, which stage them.
+OfStatus decode_flow_mod(const uint8_t* msg, size_t len, FlowMod* fm, uint32_t* buffer_id) {
+  msg::FlowModBody b;
+  STRATA_OF_RETURN_IF_ERROR(decode_body(msg, len, &b));
+  if (b.command > ofp::kFcDeleteStrict) return flow_mod_failed(ofp::kFmfcBadCommand, "unknown flow_mod command");
+  *buffer_id = b.buffer_id;
+  fm->command = static_cast<FlowCommand>(b.command);
+  fm->table_id = b.table_id;
+  fm->priority = b.priority;
+  fm->cookie = b.cookie;
+  fm->cookie_mask = b.cookie_mask;
+  fm->match = std::move(b.match);
+  fm->instructions = std::move(b.instructions);
+  fm->idle_timeout = b.idle_timeout;
+  fm->hard_timeout = b.hard_timeout;
+  fm->flags = b.flags;
+  fm->out_port = b.out_port;
+  fm->out_group = b.out_group;
+  return OfStatus::ok();
+}
+
+OfStatus decode_group_mod(const uint8_t* msg, size_t len, msg::GroupMod* gm) {
+  if (OfStatus st = decode_body(msg, len, gm); !st) {
+    // A bucket whose length does not add up is a bad bucket, not a bad request.
+    if (st.type() == ofp::kEtBadRequest) return group_mod_failed(ofp::kGmfcBadBucket, st.message());
+    return st;
+  }
+  return OfStatus::ok();
+}
+
 OfStatus OfHandler::flow_mod(const Request& r) {
   STRATA_OF_RETURN_IF_ERROR(check_master(r.s));
-  msg::FlowModBody b;
-  STRATA_OF_RETURN_IF_ERROR(decode_body(r.msg, r.len, &b));
-  if (b.command > ofp::kFcDeleteStrict) return flow_mod_failed(ofp::kFmfcBadCommand, "unknown flow_mod command");
   FlowMod fm;
-  fm.command = static_cast<FlowCommand>(b.command);
-  fm.table_id = b.table_id;
-  fm.priority = b.priority;
-  fm.cookie = b.cookie;
-  fm.cookie_mask = b.cookie_mask;
-  fm.match = std::move(b.match);
-  fm.instructions = std::move(b.instructions);
-  fm.idle_timeout = b.idle_timeout;
-  fm.hard_timeout = b.hard_timeout;
-  fm.flags = b.flags;
-  fm.out_port = b.out_port;
-  fm.out_group = b.out_group;
+  uint32_t buffer_id = 0;
+  STRATA_OF_RETURN_IF_ERROR(decode_flow_mod(r.msg, r.len, &fm, &buffer_id));
   STRATA_OF_RETURN_IF_ERROR(bridge_.flow_mod(fm));
-  if (b.buffer_id != ofp::kNoBuffer) return bad_request(ofp::kBrcBufferUnknown, "Strata buffers no packets");
+  // The entry stays; only the frame it names does not exist.
+  if (buffer_id != ofp::kNoBuffer) return bad_request(ofp::kBrcBufferUnknown, "Strata buffers no packets");
   return OfStatus::ok();
 }
 
 OfStatus OfHandler::group_mod(const Request& r) {
   STRATA_OF_RETURN_IF_ERROR(check_master(r.s));
   msg::GroupMod gm;
-  if (OfStatus st = decode_body(r.msg, r.len, &gm); !st) {
-    // A bucket whose length does not add up is a bad bucket, not a bad request.
-    if (st.type() == ofp::kEtBadRequest) return group_mod_failed(ofp::kGmfcBadBucket, st.message());
-    return st;
-  }
+  STRATA_OF_RETURN_IF_ERROR(decode_group_mod(r.msg, r.len, &gm));
   return bridge_.group_mod(gm);
 }
 

@@ -12,6 +12,12 @@ namespace strata::ofproto {
 
 class Bridge;
 class ConnMgr;
+struct FlowMod;
+
+// FLOW_MOD and GROUP_MOD bodies (`msg` is the whole message) as the
+// pipeline takes them: for the messages themselves and for bundles.
+OfStatus decode_flow_mod(const uint8_t* msg, size_t len, FlowMod* fm, uint32_t* buffer_id);
+OfStatus decode_group_mod(const uint8_t* msg, size_t len, msg::GroupMod* gm);
 
 class OfHandler final : public MessageHandler {
  public:
@@ -43,6 +49,7 @@ class OfHandler final : public MessageHandler {
   OfStatus role(const Request& r);
   OfStatus get_async(const Request& r);
   OfStatus set_async(const Request& r);
+  OfStatus experimenter(const Request& r);
   OfStatus unsupported(const Request& r);
   OfStatus ignore(const Request& r);
 
@@ -61,6 +68,10 @@ class OfHandler final : public MessageHandler {
 
  private:
   OfStatus check_master(const OfSession& s) const;
+  OfStatus bundle_control(const Request& r);  // of_handler_bundle.cc
+  OfStatus bundle_add(const Request& r);
+  OfStatus check_staged(const uint8_t* msg, const OfpHeader& h) const;
+  OfStatus commit_bundle(OfSession& s, const Bundle& b);
   void send_all(OfSession& s, const std::vector<std::vector<uint8_t>>& msgs);
 
   Bridge& bridge_;    // the bridge these connections program

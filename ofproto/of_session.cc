@@ -83,7 +83,7 @@ void OfSession::send(const std::vector<uint8_t>& msg) {
 void OfSession::send_error(const OfStatus& st, const uint8_t* req, size_t len) {
   const uint32_t xid = len >= ofp::kHeaderLen ? read_header(req).xid : 0;
   spdlog::debug("openflow {}: error type {} code {}: {}", peer_, st.type(), st.code(), st.message());
-  send(encode_error(xid, st.type(), st.code(), req, len));
+  send(encode_error(xid, st, req, len));
 }
 
 void OfSession::flush_tx() {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ofproto/bundle.h"
 #include "ofproto/ofp_codec.h"
 
 namespace strata::ofproto {
@@ -58,6 +59,7 @@ class OfSession {
   uint16_t miss_send_len = 128;      // SET_CONFIG
   uint16_t config_flags = 0;         // SET_CONFIG
   uint64_t probe_ms = 5000;          // inactivity probe interval
+  Bundles bundles;                   // open bundles; they die with the connection
 
   // Whether this connection wants an asynchronous message of `type` with
   // `reason` (by role and SET_ASYNC masks).

@@ -16,6 +16,12 @@ class [[nodiscard]] OfStatus {
  public:
   OfStatus() = default;  // success
   OfStatus(uint16_t type, uint16_t code, std::string why) : failed_(true), type_(type), code_(code), why_(std::move(why)) {}
+  // An OFPET_EXPERIMENTER error: `code` is the experimenter's.
+  static OfStatus experimenter_error(uint32_t experimenter, uint16_t code, std::string why) {
+    OfStatus st(ofp::kEtExperimenter, code, std::move(why));
+    st.experimenter_ = experimenter;
+    return st;
+  }
 
   static OfStatus ok() { return {}; }
   bool is_ok() const { return !failed_; }
@@ -23,6 +29,7 @@ class [[nodiscard]] OfStatus {
   uint16_t type() const { return type_; }
   uint16_t code() const { return code_; }
   const std::string& message() const { return why_; }
+  uint32_t experimenter() const { return experimenter_; }  // for type kEtExperimenter
 
   // For the native API: every OpenFlow failure is the caller's bad request,
   // except a full table.
@@ -38,6 +45,7 @@ class [[nodiscard]] OfStatus {
   bool failed_ = false;  // true when this describes an error
   uint16_t type_ = 0;    // ofp::ErrorType
   uint16_t code_ = 0;    // code within the type
+  uint32_t experimenter_ = 0;  // the experimenter id of a kEtExperimenter error
   std::string why_;      // what was wrong, for people
 };
 
@@ -48,6 +56,9 @@ inline OfStatus bad_instruction(uint16_t code, std::string why) { return {ofp::k
 inline OfStatus bad_match(uint16_t code, std::string why) { return {ofp::kEtBadMatch, code, std::move(why)}; }
 inline OfStatus flow_mod_failed(uint16_t code, std::string why) { return {ofp::kEtFlowModFailed, code, std::move(why)}; }
 inline OfStatus group_mod_failed(uint16_t code, std::string why) { return {ofp::kEtGroupModFailed, code, std::move(why)}; }
+inline OfStatus bundle_failed(uint16_t code, std::string why) {
+  return OfStatus::experimenter_error(ofp::kOnfExperimenterId, code, std::move(why));
+}
 
 #define STRATA_OF_RETURN_IF_ERROR(expr)          \
   do {                                           \

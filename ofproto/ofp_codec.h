@@ -70,6 +70,8 @@ std::vector<uint8_t> encode_message(uint8_t type, uint32_t xid, const T& body) {
 
 // OFPT_ERROR answering `request` (its first 64 bytes are echoed).
 std::vector<uint8_t> encode_error(uint32_t xid, uint16_t type, uint16_t code, const uint8_t* request, size_t len);
+// The same for any failure, experimenter errors (their id before the data) included.
+std::vector<uint8_t> encode_error(uint32_t xid, const OfStatus& st, const uint8_t* request, size_t len);
 
 // Multipart replies whose body is one struct (DESC, AGGREGATE, ...).
 template <typename T>

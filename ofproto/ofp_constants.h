@@ -167,6 +167,7 @@ enum ErrorType : uint16_t {
   kEtRoleRequestFailed = 11,
   kEtMeterModFailed = 12,
   kEtTableFeaturesFailed = 13,
+  kEtExperimenter = 0xffff,  // the code is the experimenter's; its id follows in the body
 };
 enum HelloFailedCode : uint16_t { kHfcIncompatible = 0, kHfcEperm = 1 };
 enum BadRequestCode : uint16_t {
@@ -261,5 +262,44 @@ enum SwitchConfigFailedCode : uint16_t { kScfcBadFlags = 0, kScfcBadLen = 1, kSc
 enum RoleRequestFailedCode : uint16_t { kRrfcStale = 0, kRrfcUnsup = 1, kRrfcBadRole = 2 };
 enum MeterModFailedCode : uint16_t { kMmfcUnknown = 0 };
 enum TableFeaturesFailedCode : uint16_t { kTffcBadTable = 0, kTffcBadMetadata = 1, kTffcBadType = 2, kTffcBadLen = 3, kTffcBadArgument = 4, kTffcEperm = 5 };
+
+// ---- bundles: OpenFlow 1.4's, as ONF extension 230 offers them to 1.3 ------
+// (what `ovs-ofctl -O OpenFlow13 --bundle` speaks). Both messages are
+// OFPT_EXPERIMENTER with the ONF experimenter id; their errors are
+// OFPET_EXPERIMENTER errors with the same id and the codes below.
+inline constexpr uint32_t kOnfExperimenterId = 0x4f4e4600;  // "ONF\0"
+enum OnfExperimenterType : uint32_t {
+  kOnfBundleControl = 2300,  // ONFT_BUNDLE_CONTROL: open / close / commit / discard
+  kOnfBundleAdd = 2301,      // ONFT_BUNDLE_ADD_MESSAGE: one message into a bundle
+};
+enum BundleCtrlType : uint16_t {
+  kBctOpenRequest = 0,
+  kBctOpenReply = 1,
+  kBctCloseRequest = 2,
+  kBctCloseReply = 3,
+  kBctCommitRequest = 4,
+  kBctCommitReply = 5,
+  kBctDiscardRequest = 6,
+  kBctDiscardReply = 7,
+};
+enum BundleFlags : uint16_t { kBfAtomic = 1, kBfOrdered = 2 };
+enum BundleFailedCode : uint16_t {  // ONF 1.3 codes (OpenFlow 1.4: type 17, code - 2300)
+  kBfcUnknown = 2300,
+  kBfcEperm = 2301,
+  kBfcBadId = 2302,
+  kBfcBundleExist = 2303,
+  kBfcBundleClosed = 2304,
+  kBfcOutOfBundles = 2305,
+  kBfcBadType = 2306,
+  kBfcBadFlags = 2307,
+  kBfcMsgBadLen = 2308,
+  kBfcMsgBadXid = 2309,
+  kBfcMsgUnsup = 2310,
+  kBfcMsgConflict = 2311,
+  kBfcMsgTooMany = 2312,
+  kBfcMsgFailed = 2313,
+  kBfcTimeout = 2314,
+  kBfcBusy = 2315,
+};
 
 }  // namespace strata::ofproto::ofp

@@ -93,6 +93,30 @@ struct Role {
   uint32_t role = 0;           // ofp::ControllerRole
   uint64_t generation_id = 0;  // master election generation
 };
+// An OFPT_EXPERIMENTER message: whose, which of theirs, and the rest.
+struct Experimenter {
+  uint32_t experimenter = 0;  // e.g. ofp::kOnfExperimenterId
+  uint32_t exp_type = 0;      // the experimenter's message type
+  std::vector<uint8_t> data;  // the body after the experimenter header
+};
+// ONFT_BUNDLE_CONTROL (ofp::kOnfBundleControl), request and reply.
+struct BundleCtrl {
+  uint32_t experimenter = ofp::kOnfExperimenterId;
+  uint32_t exp_type = ofp::kOnfBundleControl;
+  uint32_t bundle_id = 0;           // chosen by the controller, per connection
+  uint16_t type = 0;                // ofp::BundleCtrlType
+  uint16_t flags = 0;               // ofp::BundleFlags
+  std::vector<uint8_t> properties;  // ofp_bundle_prop TLVs
+};
+// ONFT_BUNDLE_ADD_MESSAGE (ofp::kOnfBundleAdd): one whole message, then
+// properties; where one ends is the inner message's own length.
+struct BundleAdd {
+  uint32_t experimenter = ofp::kOnfExperimenterId;
+  uint32_t exp_type = ofp::kOnfBundleAdd;
+  uint32_t bundle_id = 0;              // the bundle it goes into
+  uint16_t flags = 0;                  // must be the bundle's
+  std::vector<uint8_t> message_props;  // the message (header included), then properties
+};
 struct Async {
   std::array<uint32_t, 2> packet_in_mask{};      // [master/equal, slave]: PACKET_IN reasons sent
   std::array<uint32_t, 2> port_status_mask{};    // PORT_STATUS reasons sent
@@ -308,6 +332,14 @@ template <> inline constexpr auto kLayout<PortMod> =
            u32(&PortMod::mask), u32(&PortMod::advertise), pad<4>());
 template <> inline constexpr auto kLayout<TableMod> = layout(u8(&TableMod::table_id), pad<3>(), u32(&TableMod::config));
 template <> inline constexpr auto kLayout<Role> = layout(u32(&Role::role), pad<4>(), u64(&Role::generation_id));
+template <> inline constexpr auto kLayout<Experimenter> =
+    layout(u32(&Experimenter::experimenter), u32(&Experimenter::exp_type), bytes_rest(&Experimenter::data));
+template <> inline constexpr auto kLayout<BundleCtrl> =
+    layout(u32(&BundleCtrl::experimenter), u32(&BundleCtrl::exp_type), u32(&BundleCtrl::bundle_id),
+           u16(&BundleCtrl::type), u16(&BundleCtrl::flags), bytes_rest(&BundleCtrl::properties));
+template <> inline constexpr auto kLayout<BundleAdd> =
+    layout(u32(&BundleAdd::experimenter), u32(&BundleAdd::exp_type), u32(&BundleAdd::bundle_id), pad<2>(),
+           u16(&BundleAdd::flags), bytes_rest(&BundleAdd::message_props));
 template <> inline constexpr auto kLayout<Async> =
     layout(u32s(&Async::packet_in_mask), u32s(&Async::port_status_mask), u32s(&Async::flow_removed_mask));
 template <> inline constexpr auto kLayout<QueueGetConfigRequest> = layout(u32(&QueueGetConfigRequest::port), pad<4>());

@@ -1,6 +1,7 @@
 #include "ofproto/pipeline.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace strata::ofproto {
 
@@ -17,6 +18,22 @@ bool valid_out_port(uint32_t port, bool packet_out) {
 bool known_tpid(uint16_t t) { return t == 0x8100 || t == 0x88a8 || t == 0x9100 || t == 0x9200 || t == 0x9300; }
 
 }  // namespace
+
+// What a transaction changed, in order, with what each change replaced.
+struct Pipeline::UndoLog {
+  enum class Kind : uint8_t { kInserted, kErased, kModified };
+  // 24 bytes: an add, the common change, logs only its id.
+  struct Step {
+    Kind kind;
+    uint64_t rule_id;             // the entry
+    std::unique_ptr<Rule> before;  // kErased: the entry as it was; kModified: its instructions and counters
+  };
+  std::vector<Step> steps;
+  std::optional<GroupTable> groups;  // the groups before the first group_mod, if any
+};
+
+Pipeline::Pipeline(size_t max_flows) : max_flows_(max_flows) {}
+Pipeline::~Pipeline() = default;
 
 FlowTable& Pipeline::table_mut(uint8_t id) {
   if (!tables_[id]) tables_[id] = std::make_unique<FlowTable>();
@@ -68,7 +85,15 @@ void Pipeline::erase(Rule* r, uint8_t reason, std::vector<RemovedFlow>* removed)
   table_mut(r->table_id).remove(r);
   auto it = rules_.find(r->id);
   if (removed != nullptr && (r->flags & ofp::kFfSendFlowRem)) removed->push_back(RemovedFlow{*r, reason});
+  if (undo_) undo_->steps.push_back({UndoLog::Kind::kErased, r->id, std::move(it->second)});
   rules_.erase(it);
+}
+
+void Pipeline::insert(std::unique_ptr<Rule> rule) {
+  touch_table(rule->table_id);
+  table_mut(rule->table_id).insert(rule.get());
+  if (undo_) undo_->steps.push_back({UndoLog::Kind::kInserted, rule->id, nullptr});
+  rules_.emplace(rule->id, std::move(rule));
 }
 
 OfStatus Pipeline::add(const FlowMod& fm, uint64_t now_ms) {
@@ -101,9 +126,7 @@ OfStatus Pipeline::add(const FlowMod& fm, uint64_t now_ms) {
     }
     erase(old, ofp::kRrDelete, nullptr);
   }
-  touch_table(fm.table_id);
-  t.insert(rule.get());
-  rules_.emplace(rule->id, std::move(rule));
+  insert(std::move(rule));
   return OfStatus::ok();
 }
 
@@ -154,6 +177,13 @@ OfStatus Pipeline::flow_mod(const FlowMod& fm, uint64_t now_ms, std::vector<Remo
       const std::vector<Rule*> rules = select_for_mod(fm, strict);
       for (Rule* r : rules) STRATA_OF_RETURN_IF_ERROR(check_instructions(fm.instructions, r->table_id));
       for (Rule* r : rules) {
+        if (undo_) {
+          auto before = std::make_unique<Rule>();
+          before->instructions = r->instructions;
+          before->packets = r->packets;
+          before->bytes = r->bytes;
+          undo_->steps.push_back({UndoLog::Kind::kModified, r->id, std::move(before)});
+        }
         r->instructions = fm.instructions;
         if (fm.flags & ofp::kFfResetCounts) {
           r->packets = 0;
@@ -174,6 +204,7 @@ OfStatus Pipeline::flow_mod(const FlowMod& fm, uint64_t now_ms, std::vector<Remo
 
 OfStatus Pipeline::group_mod(const msg::GroupMod& gm, uint64_t now_ms, std::vector<RemovedFlow>* removed) {
   std::vector<uint32_t> deleted;
+  if (undo_ && !undo_->groups) undo_->groups = groups_;  // groups are few: the first change copies them
   STRATA_OF_RETURN_IF_ERROR(groups_.apply(gm, now_ms, &deleted));
   touch_groups();
   for (uint32_t g : deleted) {
@@ -219,6 +250,41 @@ std::vector<RemovedFlow> Pipeline::expire(uint64_t now_ms) {
   }
   for (auto [r, reason] : doomed) erase(r, reason, &removed);
   return removed;
+}
+
+void Pipeline::begin_transaction() { undo_ = std::make_unique<UndoLog>(); }
+
+void Pipeline::commit_transaction() { undo_.reset(); }
+
+void Pipeline::rollback_transaction() {
+  if (!undo_) return;
+  std::unique_ptr<UndoLog> log = std::move(undo_);  // undoing is not itself logged
+  for (auto step = log->steps.rbegin(); step != log->steps.rend(); ++step) {
+    switch (step->kind) {
+      case UndoLog::Kind::kInserted: {
+        auto it = rules_.find(step->rule_id);
+        touch_table(it->second->table_id);
+        table_mut(it->second->table_id).remove(it->second.get());
+        rules_.erase(it);
+        break;
+      }
+      case UndoLog::Kind::kErased:
+        insert(std::move(step->before));
+        break;
+      case UndoLog::Kind::kModified: {
+        Rule* r = rules_.at(step->rule_id).get();
+        r->instructions = std::move(step->before->instructions);
+        r->packets = step->before->packets;
+        r->bytes = step->before->bytes;
+        touch_table(r->table_id);
+        break;
+      }
+    }
+  }
+  if (log->groups) {
+    groups_ = std::move(*log->groups);
+    touch_groups();
+  }
 }
 
 void Pipeline::clear() {

@@ -24,7 +24,8 @@ inline constexpr int kNumTables = 255;  // tables 0..254
 
 class Pipeline {
  public:
-  explicit Pipeline(size_t max_flows = 1000000) : max_flows_(max_flows) {}
+  explicit Pipeline(size_t max_flows = 1000000);
+  ~Pipeline();
 
   // Applies one flow_mod; nothing changes on error. Entries deleted with
   // SEND_FLOW_REM are appended to *removed.
@@ -52,6 +53,18 @@ class Pipeline {
   // controllers changes.
   void clear();
 
+  // Transactions, for bundles: every flow_mod / group_mod between
+  // begin_transaction() and commit_transaction() can be undone as one by
+  // rollback_transaction(), which puts back the entries (same ids, same
+  // counters) and groups exactly as they were. The undo log holds what a
+  // change replaced, so a transaction costs a little per change, not a
+  // copy of the tables. Timeouts must not run inside one (expire() is not
+  // logged); the control thread runs a whole bundle in one call.
+  void begin_transaction();
+  void commit_transaction();
+  void rollback_transaction();
+  bool in_transaction() const { return undo_ != nullptr; }
+
   // Revalidation. Every change bumps a generation number and stamps the
   // tables (or the group table) it touched with it; a megaflow translated
   // at generation G is stale when a table it looked at has a later stamp.
@@ -76,6 +89,7 @@ class Pipeline {
   OfStatus check_instructions(const Instructions& ins, uint8_t table_id) const;
   FlowTable& table_mut(uint8_t id);
   void erase(Rule* r, uint8_t reason, std::vector<RemovedFlow>* removed);
+  void insert(std::unique_ptr<Rule> rule);
   void touch_table(uint8_t t) {
     dirty_tables_.set(t);
     table_gen_[t] = ++generation_;
@@ -87,6 +101,8 @@ class Pipeline {
   OfStatus add(const FlowMod& fm, uint64_t now_ms);
   std::vector<Rule*> select_for_mod(const FlowMod& fm, bool strict) const;
 
+  struct UndoLog;  // pipeline.cc
+
   size_t max_flows_;                                            // capacity, all tables together
   std::array<std::unique_ptr<FlowTable>, kNumTables> tables_;   // created on first use
   std::unordered_map<uint64_t, std::unique_ptr<Rule>> rules_;   // every entry, by id
@@ -96,6 +112,7 @@ class Pipeline {
   bool groups_dirty_ = false;                                   // groups changed since clear_dirty()
   uint64_t generation_ = 0;                                     // bumped by every change
   std::array<uint64_t, 256> table_gen_{};                       // per table: generation of its last change
+  std::unique_ptr<UndoLog> undo_;                               // set inside a transaction
   uint64_t groups_gen_ = 0;                                     // generation of the last group change
 };
 
