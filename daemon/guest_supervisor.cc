@@ -134,6 +134,7 @@ Status GuestSupervisor::spawn(Guest& g) {
   const pid_t parent = getpid();
   const char* hv = options_.hv.c_str();
   const cpu_set_t* cpus = options_.cpus ? &*options_.cpus : nullptr;
+  const sched_param normal_priority{};
   const auto t_fork = Clock::now();
 
   const pid_t pid = fork();
@@ -142,6 +143,7 @@ Status GuestSupervisor::spawn(Guest& g) {
     if (getppid() != parent) _exit(127);  // stratad went before prctl took hold
     setpgid(0, 0);                       // a terminal's ^C reaches stratad, which stops its guests
     if (cpus != nullptr) sched_setaffinity(0, sizeof(cpu_set_t), cpus);  // not the EAL main lcore's one CPU
+    sched_setscheduler(0, SCHED_OTHER, &normal_priority);                   // not the control thread's SCHED_BATCH
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -76,6 +77,7 @@ struct Options {
   std::string pidfile;                                 // --pidfile
   std::string hv;                                      // --hv: strata-hv to run guests with
   std::string guest_dir = kDefaultGuestDir;            // --guest-dir: guests' console and stderr files
+  std::string control_sched = "batch";                 // --control-sched: batch or normal
 };
 
 // Returns the exit code when the program should stop now (help, bad usage).
@@ -100,7 +102,9 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
       ("pidfile", po::value(&o->pidfile), "write the daemon's PID here (and refuse to start if another holds it)")
       ("hv", po::value(&o->hv), "strata-hv for guests (default: beside stratad, else on PATH)")
       ("guest-dir", po::value(&o->guest_dir)->default_value(kDefaultGuestDir),
-       "guests' console and stderr files (NAME.console, NAME.stderr)");
+       "guests' console and stderr files (NAME.console, NAME.stderr)")
+      ("control-sched", po::value(&o->control_sched)->default_value("batch"),
+       "the control thread's CPU scheduling: batch (its wakeups do not preempt) or normal");
   try {
     po::variables_map vm;
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -109,6 +113,9 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
       return 0;
     }
     po::notify(vm);
+    if (o->control_sched != "batch" && o->control_sched != "normal") {
+      throw po::error("--control-sched must be batch or normal, not '" + o->control_sched + "'");
+    }
     if (o->no_db && (o->db_reset || !vm["db"].defaulted())) {
       throw po::error("--no-db cannot be combined with --db or --db-reset");
     }
@@ -250,6 +257,21 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
     }
     return work;
   });
+  // The control thread (this one) moves a controller's stream of messages
+  // into the tables. As SCHED_BATCH its wakeups do not preempt the task
+  // that woke it: a controller writing flow_mods on the same CPU keeps
+  // running and fills the socket, and the loop reads it in large bites.
+  // As SCHED_OTHER every write woke and preempted the writer: ovs-ofctl
+  // --bundle of 100k flows was preempted 9,000 times (140 as batch), and
+  // took 2.34 s instead of 1.65 s. The price: on a busy CPU the loop waits
+  // for the scheduler tick instead of preempting; forwarding is not on
+  // this thread, so only upcalls and control messages wait.
+  if (opt.control_sched == "batch") {
+    const sched_param param{};
+    if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) {
+      spdlog::warn("control thread: SCHED_BATCH: {}; staying SCHED_OTHER", std::strerror(errno));
+    }
+  }
   // On a stop signal the API shuts down first, from another thread, while
   // the loop keeps serving the calls still in flight; then the loop ends.
   std::thread stopper;
