@@ -10,6 +10,8 @@
 
 #include "ofproto/ofp_codec.h"
 
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
 namespace {
 
 using namespace strata::ofproto;
@@ -121,6 +123,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case ofp::kMpTableFeatures: body<msg::TableFeaturesReply>(mp.body); break;
         case ofp::kMpDesc: body<msg::Desc>(mp.body); break;
         default: break;
+      }
+      break;
+    }
+    case ofp::kExperimenter: {
+      // Bundles (ONF extension 230): the control message round-trips; an
+      // ADD's inner message is itself fuzzed, as the handler decodes it.
+      msg::Experimenter e;
+      const OfStatus s = decode_body(m, len, &e);
+      check_error(s);
+      if (!s || e.experimenter != ofp::kOnfExperimenterId) break;
+      if (e.exp_type == ofp::kOnfBundleControl) {
+        round_trip<msg::BundleCtrl>(m, len, [](const auto& a, const auto& b) {
+          return a.bundle_id == b.bundle_id && a.type == b.type && a.flags == b.flags && a.properties == b.properties;
+        });
+      } else if (e.exp_type == ofp::kOnfBundleAdd) {
+        msg::BundleAdd a;
+        const OfStatus sa = decode_body(m, len, &a);
+        check_error(sa);
+        if (sa && a.message_props.size() >= ofp::kHeaderLen) {
+          LLVMFuzzerTestOneInput(a.message_props.data(), a.message_props.size());
+        }
       }
       break;
     }
