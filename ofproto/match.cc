@@ -146,6 +146,14 @@ bool bits_overlap(const MatchMask& a, const MatchMask& b) {
   return false;
 }
 
+// Whether every bit of `a` that is also in `b` is in `c`.
+bool bits_within(const MatchMask& a, const MatchMask& b, const MatchMask& c) {
+  for (int i = 0; i < MatchKey::kWords; ++i) {
+    if (a.words()[i] & b.words()[i] & ~c.words()[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 OfStatus check_prerequisites(const Match& m) {
@@ -156,11 +164,15 @@ OfStatus check_prerequisites(const Match& m) {
     if (prereq_holds(m, f)) continue;
     // Fields sharing bits (tcp_src / udp_src / icmpv4_type, ipv4_src /
     // arp_spa) all look set when one is: only complain when no field over
-    // the same bits has its prerequisite.
+    // the same bits has its prerequisite and holds every matched bit of
+    // them (tcp_dst 80 under ip_proto 1 is not an ICMP code: that is 8
+    // bits, and could not be written back as one).
     bool sibling_ok = false;
+    const MatchMask& fm = masks[static_cast<size_t>(f.id)];
     for (const FieldInfo& g : field_table()) {
-      if (g.id != f.id && bits_overlap(masks[static_cast<size_t>(f.id)], masks[static_cast<size_t>(g.id)]) &&
-          bits_overlap(m.mask, masks[static_cast<size_t>(g.id)]) && prereq_holds(m, g)) {
+      const MatchMask& gm = masks[static_cast<size_t>(g.id)];
+      if (g.id != f.id && bits_overlap(fm, gm) && bits_overlap(m.mask, gm) && bits_within(m.mask, fm, gm) &&
+          prereq_holds(m, g)) {
         sibling_ok = true;
         break;
       }

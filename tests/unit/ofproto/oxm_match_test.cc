@@ -158,6 +158,18 @@ TEST_CASE("prerequisites follow OpenFlow 1.3 7.2.3.6", "[ofproto][oxm]") {
   CHECK(check_prerequisites(arp));
   arp.set_eth_type(0x0800);  // now the same bytes would be ipv4_src: fine too
   CHECK(check_prerequisites(arp));
+
+  // tcp_dst and icmpv4_code share the key's tp_dst; under ip_proto 1 an
+  // ICMP code (8 bits) may be matched, a 16-bit port may not (found by
+  // fuzz_openflow_decode: the match could not be encoded back).
+  Match icmp;
+  icmp.set_eth_type(0x0800).set_uint(FieldId::kIpProto, 1);
+  icmp.set_uint(FieldId::kIcmpv4Code, 3);
+  CHECK(check_prerequisites(icmp));
+  Match port_under_icmp;
+  port_under_icmp.set_eth_type(0x0800).set_uint(FieldId::kIpProto, 1);
+  port_under_icmp.set_uint(FieldId::kTcpDst, 80);
+  CHECK(check_prerequisites(port_under_icmp).code() == ofp::kBmcBadPrereq);
 }
 
 TEST_CASE("covers and overlaps implement OpenFlow's non-strict and overlap rules", "[ofproto][oxm]") {
