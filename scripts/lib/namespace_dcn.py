@@ -6,7 +6,8 @@ container-dcn/agent/README.md) and makes the containers' namespaces,
 sdcn-<dcn>-<container>.
 
 Shared by `make demo` (scripts/demo/dcn_containers.py) and the
-strata-dcn-agent integration tests (tests/integration/dcn_agent/).
+strata-dcn-agent integration tests (tests/integration/dcn_agent/); `Work`
+also by the management-API tests (tests/integration/mgmt/).
 
 Every name carries the caller's PID. Whatever happens (an exception,
 SIGINT, SIGTERM), Work.close() kills the processes it started (by PID),
@@ -37,11 +38,12 @@ def netns_names():
 
 
 class Work:
-    """A private directory and what the caller made; close() undoes all."""
+    """A private directory and what the caller made; close() undoes all.
+    `letter` starts every name made from `tag` (tests of one suite share one)."""
 
-    def __init__(self, name):
+    def __init__(self, name, letter="a"):
         self.dir = tempfile.mkdtemp(prefix=f"strata-{name}-")
-        self.tag = f"a{os.getpid() % 100000}"
+        self.tag = f"{letter}{os.getpid() % 100000}"
         self.procs = []      # Popen objects, killed by PID
         self.netns = []      # namespaces made directly
         self.links = []      # root-namespace interfaces made directly
@@ -103,6 +105,12 @@ class Work:
             run(["ip", "link", "del", link])
         self.netns, self.links, self.dcns = [], [], []
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 class NamespaceDcn:

@@ -9,7 +9,6 @@ sockets and the dbs with it.
 
 Run with /usr/bin/python3 (it has grpcio and grpc_tools).
 """
-import atexit
 import json
 import os
 import shutil
@@ -17,15 +16,23 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 BUILD = os.environ.get("STRATA_BUILD_DIR") or (sys.argv[1] if len(sys.argv) > 1 else "build")
 SOURCE = os.environ.get("STRATA_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
+sys.path.insert(0, os.path.join(SOURCE, "scripts", "lib"))
+from namespace_dcn import Work as _Work  # noqa: E402
+
 STRATAD = os.path.join(BUILD, "bin", "stratad")
 STRATACTL = os.path.join(BUILD, "bin", "stratactl")
 
 _failures = []
+
+
+def Work(name):  # noqa: N802: the class, with this suite's letter
+    """A private directory and the processes started in it; close() undoes all
+    (scripts/lib/namespace_dcn.py)."""
+    return _Work(name, letter="m")
 
 
 def check(cond, what, detail=""):
@@ -56,53 +63,6 @@ def free_tcp_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-class Work:
-    """A private directory and the processes started in it; close() undoes all."""
-
-    def __init__(self, name):
-        self.dir = tempfile.mkdtemp(prefix=f"strata-{name}-")
-        self.procs = []
-        self.tag = f"m{os.getpid() % 100000}"
-        self.serial = 0
-        self.prefixes = []  # DPDK file prefixes handed out
-        atexit.register(self.close)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: sys.exit(130))
-
-    def path(self, *parts):
-        return os.path.join(self.dir, *parts)
-
-    def prefix(self):
-        self.serial += 1
-        self.prefixes.append(f"{self.tag}x{self.serial}")
-        return self.prefixes[-1]
-
-    def close(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-        for p in self.procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-        self.procs = []
-        # A process killed with SIGKILL cannot remove its EAL runtime
-        # directory; the prefixes are ours alone.
-        for prefix in self.prefixes:
-            shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
-        self.prefixes = []
-        # tap ports leave no interface behind once their process is gone;
-        # the work dir holds every db, socket and log.
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class Stratad:
