@@ -14,7 +14,9 @@ namespace {
 
 using Mgmt = v1::Management::Stub;
 
-// Relative paths are the caller's: stratad runs elsewhere.
+// Relative paths are the caller's: stratad runs elsewhere. An input file
+// must exist (and is resolved); an output file is only anchored to the
+// caller's directory.
 std::string absolute(const std::string& path, const char* option) {
   if (path.empty() || path[0] == '/') return path;
   char* resolved = realpath(path.c_str(), nullptr);
@@ -22,6 +24,22 @@ std::string absolute(const std::string& path, const char* option) {
   std::string out = resolved;
   std::free(resolved);
   return out;
+}
+
+std::string absolute_output(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char* cwd = getcwd(nullptr, 0);
+  if (cwd == nullptr) return path;
+  std::string out = std::string(cwd) + "/" + path;
+  std::free(cwd);
+  return out;
+}
+
+// --memory / --vcpus: 0 would mean "the default" on the wire, so say it is wrong here.
+uint32_t nonzero(const Args& a, const char* option, const char* range) {
+  const uint32_t v = a.options[option].as<uint32_t>();
+  if (v == 0) throw CliError(fmt::format("--{} 0: a guest needs {}", option, range), kExitUsage);
+  return v;
 }
 
 std::string state_text(v1::GuestState s) {
@@ -105,23 +123,9 @@ Command guest_add() {
     if (a.options.count("elf")) g->set_elf(absolute(a.options["elf"].as<std::string>(), "elf"));
     if (a.options.count("initrd")) g->set_initrd(absolute(a.options["initrd"].as<std::string>(), "initrd"));
     if (a.options.count("cmdline")) g->set_cmdline(a.options["cmdline"].as<std::string>());
-    if (a.options.count("memory")) {
-      g->set_memory_mib(a.options["memory"].as<uint32_t>());
-      if (g->memory_mib() == 0) throw CliError("--memory 0: a guest needs 2..3072 MiB", kExitUsage);
-    }
-    if (a.options.count("vcpus")) {
-      g->set_vcpus(a.options["vcpus"].as<uint32_t>());
-      if (g->vcpus() == 0) throw CliError("--vcpus 0: a guest needs 1..64 vCPUs", kExitUsage);
-    }
-    if (a.options.count("console")) {
-      std::string console = a.options["console"].as<std::string>();
-      if (!console.empty() && console[0] != '/') {
-        char* cwd = getcwd(nullptr, 0);
-        if (cwd != nullptr) console = std::string(cwd) + "/" + console;
-        std::free(cwd);
-      }
-      g->set_console(console);
-    }
+    if (a.options.count("memory")) g->set_memory_mib(nonzero(a, "memory", "2..3072 MiB"));
+    if (a.options.count("vcpus")) g->set_vcpus(nonzero(a, "vcpus", "1..64 vCPUs"));
+    if (a.options.count("console")) g->set_console(absolute_output(a.options["console"].as<std::string>()));
     if (a.options.count("port")) {
       for (const auto& spec : a.options["port"].as<std::vector<std::string>>()) {
         v1::GuestNic* nic = g->add_nics();
