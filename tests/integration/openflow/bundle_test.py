@@ -9,7 +9,7 @@ bundle left open when its connection ends is never applied.
 import struct
 
 import ofwire as w
-from harness import Failed, Stratad, Workdir, check, finish, flows_of, log
+from harness import Stratad, Workdir, check, finish, flows_of, log, main_of
 
 NULL = ' type: "null" options { key: "no-rx" value: "1" }'
 ONF = 0x4F4E4600
@@ -213,8 +213,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        check(False, str(e)[:300])
-        finish()
+    main_of(main)

@@ -12,7 +12,7 @@ import os
 import re
 import time
 
-from harness import Failed, Host, Stratad, Workdir, check, finish, free_port, log, start
+from harness import Failed, Host, Stratad, Workdir, check, finish, free_port, log, main_of, start
 
 APP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "learning_switch_app.py")
 
@@ -92,8 +92,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        check(False, str(e)[:400])
-        finish()
+    main_of(main)

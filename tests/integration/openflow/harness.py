@@ -84,6 +84,16 @@ def finish():
     sys.exit(0)
 
 
+def main_of(test):
+    """Runs a test's main(): a Failed it raises is one more failed
+    expectation (its first 400 characters); then finish()."""
+    try:
+        test()
+    except Failed as e:
+        check(False, str(e)[:400])
+    finish()
+
+
 def run(cmd, check_rc=True, timeout=120, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
     if check_rc and r.returncode != 0:

@@ -8,7 +8,7 @@ answered). A failed FLOW_MOD changes nothing. Only an unframeable stream
 import struct
 
 import ofwire as w
-from harness import Failed, Stratad, Workdir, check, finish, log
+from harness import Failed, Stratad, Workdir, check, finish, log, main_of
 
 NULL = ' type: "null" options { key: "no-rx" value: "1" }'
 
@@ -160,8 +160,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        check(False, str(e)[:300])
-        finish()
+    main_of(main)

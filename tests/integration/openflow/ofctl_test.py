@@ -14,7 +14,7 @@ import re
 import stat
 import time
 
-from harness import OFCTL, Failed, Stratad, Workdir, check, finish, flows_of, free_port, log, run
+from harness import OFCTL, Stratad, Workdir, check, finish, flows_of, free_port, log, main_of, run
 
 NULL = ' type: "null" options { key: "no-rx" value: "1" }'
 # A broadcast ARP request, as packet-out data.
@@ -182,9 +182,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        log("FAILED: %s" % e)
-        check(False, str(e)[:200])
-        finish()
+    main_of(main)

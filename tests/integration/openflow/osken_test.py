@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from harness import Failed, Host, Stratad, Workdir, check, finish, free_port, log, start
+from harness import Failed, Host, Stratad, Workdir, check, finish, free_port, log, main_of, start
 
 
 def main():
@@ -59,8 +59,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        check(False, str(e)[:400])
-        finish()
+    main_of(main)

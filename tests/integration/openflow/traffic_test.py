@@ -18,7 +18,7 @@ import os
 import subprocess
 import time
 
-from harness import SOURCE, Failed, Host, Stratad, TAG, Workdir, check, finish, log, start
+from harness import Failed, Host, SOURCE, Stratad, TAG, Workdir, check, finish, log, main_of, start
 
 
 def saw(pcap, display_filter):
@@ -95,8 +95,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Failed as e:
-        check(False, str(e)[:300])
-        finish()
+    main_of(main)
