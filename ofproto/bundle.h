@@ -28,6 +28,6 @@ struct Bundle {
 using Bundles = std::map<uint32_t, Bundle>;
 inline constexpr size_t kMaxBundles = 16;          // open at once, per connection
 inline constexpr size_t kMaxBundleMods = 1000000;  // messages in one bundle (the flow tables' capacity)
-inline constexpr size_t kMaxBundleBytes = size_t{256} << 20;  // their bytes
+inline constexpr size_t kMaxBundleBytes = size_t{256} << 20;  // staged bytes, all bundles of a connection together
 
 }  // namespace strata::ofproto

@@ -134,8 +134,11 @@ OfStatus OfHandler::bundle_add(const Request& r) {
     return bundle_failed(ofp::kBfcBadFlags, "flags differ from those " + id_text(a.bundle_id) + " was opened with");
   }
   Bundle& b = it->second;
-  if (b.count >= kMaxBundleMods || b.messages.size() + ih.length > kMaxBundleBytes) {
-    return bundle_failed(ofp::kBfcMsgTooMany, id_text(a.bundle_id) + " is full (" + std::to_string(b.count) + " messages)");
+  size_t staged = 0;  // over all of this connection's bundles: 16 full ones must not take 4 GiB
+  for (const auto& [id, other] : bundles) staged += other.messages.size();
+  if (b.count >= kMaxBundleMods || staged + ih.length > kMaxBundleBytes) {
+    return bundle_failed(ofp::kBfcMsgTooMany, id_text(a.bundle_id) + " is full (" + std::to_string(b.count) +
+                                                  " messages; " + std::to_string(staged) + " bytes staged on this connection)");
   }
   b.messages.insert(b.messages.end(), in.begin(), in.begin() + ih.length);
   ++b.count;
