@@ -77,22 +77,19 @@ OfStatus check_message(const OfpHeader& h) {
 }
 
 std::vector<uint8_t> encode_error(uint32_t xid, uint16_t type, uint16_t code, const uint8_t* request, size_t len) {
-  msg::Error e;
-  e.type = type;
-  e.code = code;
-  e.data.assign(request, request + std::min(len, ofp::kErrorDataMax));
-  return encode_message(ofp::kError, xid, e);
+  return encode_error(xid, OfStatus(type, code, ""), request, len);
 }
 
 std::vector<uint8_t> encode_error(uint32_t xid, const OfStatus& st, const uint8_t* request, size_t len) {
-  if (st.type() != ofp::kEtExperimenter) return encode_error(xid, st.type(), st.code(), request, len);
-  // ofp_error_experimenter_msg: type, exp_code, experimenter, data.
   msg::Error e;
   e.type = st.type();
   e.code = st.code();
-  const uint32_t id = st.experimenter();
-  e.data = {static_cast<uint8_t>(id >> 24), static_cast<uint8_t>(id >> 16), static_cast<uint8_t>(id >> 8),
-            static_cast<uint8_t>(id)};
+  if (st.type() == ofp::kEtExperimenter) {
+    // ofp_error_experimenter_msg: type, exp_code, then the experimenter id before the data.
+    const uint32_t id = st.experimenter();
+    e.data = {static_cast<uint8_t>(id >> 24), static_cast<uint8_t>(id >> 16), static_cast<uint8_t>(id >> 8),
+              static_cast<uint8_t>(id)};
+  }
   e.data.insert(e.data.end(), request, request + std::min(len, ofp::kErrorDataMax));
   return encode_message(ofp::kError, xid, e);
 }

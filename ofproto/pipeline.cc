@@ -261,13 +261,9 @@ void Pipeline::rollback_transaction() {
   std::unique_ptr<UndoLog> log = std::move(undo_);  // undoing is not itself logged
   for (auto step = log->steps.rbegin(); step != log->steps.rend(); ++step) {
     switch (step->kind) {
-      case UndoLog::Kind::kInserted: {
-        auto it = rules_.find(step->rule_id);
-        touch_table(it->second->table_id);
-        table_mut(it->second->table_id).remove(it->second.get());
-        rules_.erase(it);
+      case UndoLog::Kind::kInserted:
+        erase(rules_.at(step->rule_id).get(), ofp::kRrDelete, nullptr);  // no FLOW_REMOVED: it never was
         break;
-      }
       case UndoLog::Kind::kErased:
         insert(std::move(step->before));
         break;
