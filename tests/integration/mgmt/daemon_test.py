@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import STRATAD, STRATACTL, Work, check, finish  # noqa: E402
+from harness import STRATAD, STRATACTL, Stratad, Work, check, finish  # noqa: E402
 
 
 def wait_gone(pid, timeout=30):
@@ -82,6 +82,8 @@ def main():
         check(subprocess.run(ctl + ["add-br", "br0"]).returncode == 0, "the API serves as soon as --detach returned")
         check("running:" in open(log).read() and "mgmt AddBridge: ok" in open(log).read(),
               "--log-file gets the log (debug level included)")
+        # The main thread is the control thread (--control-sched, default batch).
+        check(os.sched_getscheduler(pid) == os.SCHED_BATCH, "the control thread runs as SCHED_BATCH by default")
 
         r = subprocess.run([STRATAD, "--db", work.path("t.db"), "--mgmt", f"unix:{work.path('t.sock')}",
                             "--pidfile", pidfile, "--file-prefix", work.prefix()], capture_output=True, text=True,
@@ -109,6 +111,13 @@ def main():
         r = subprocess.run([STRATAD, "--db", work.path("u.db"), "--mgmt", "tcp:nowhere", "--file-prefix", work.prefix()],
                            capture_output=True, text=True)
         check(r.returncode == 2 and "--mgmt 'tcp:nowhere'" in r.stderr, "a malformed --mgmt: exit 2, named", r.stderr)
+        r = subprocess.run([STRATAD, "--control-sched", "fast"], capture_output=True, text=True)
+        check(r.returncode == 2 and "--control-sched must be batch or normal, not 'fast'" in r.stderr,
+              "--control-sched fast: exit 2, named", r.stderr)
+        normal = Stratad(work, "n", extra=["--control-sched", "normal"])
+        if check(normal.start(), "stratad --control-sched normal starts"):
+            check(os.sched_getscheduler(normal.proc.pid) == os.SCHED_OTHER, "... and its control thread is SCHED_OTHER")
+            normal.stop()
     return finish("mgmt_daemon")
 
 

@@ -204,6 +204,8 @@ def stand_in(work):
         return
     pid = json.loads(r.stdout)["guest"]["pid"]
     check(pid_alive(pid), f"its process runs (pid {pid})")
+    check(os.sched_getscheduler(d.proc.pid) == os.SCHED_BATCH and os.sched_getscheduler(pid) == os.SCHED_OTHER,
+          "forked by the SCHED_BATCH control thread, the guest's process is SCHED_OTHER")
     argv = wait_for(lambda: open(f"{argv_file}.{pid}").read().strip() if os.path.exists(f"{argv_file}.{pid}") else None, 5)
     want = (f"--elf {ELF} --cmdline strata.echo=1 x=y --memory 16 --vcpus 2 "
             f"--net vhost-user={work.path('va.sock')},mac=02:00:00:00:00:0a --net vhost-user={work.path('vb.sock')}")
