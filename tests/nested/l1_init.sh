@@ -19,6 +19,7 @@ fi
 
 scenario=$(guest_cmdline_values strata.scenario | tail -1)
 if [ -n "$scenario" ] && [ -f "/nested/$scenario.sh" ]; then
+  echo "NESTED: running scenario $scenario at $(cut -d' ' -f1 /proc/uptime) s"
   sh "/nested/$scenario.sh"
   rc=$?
 else

@@ -83,12 +83,21 @@ boot_l1() {  # runs the scenario in a fresh L1; sets result, total, qemu_end, re
 #    (hv/guest/traps.c), so a fault it causes is reported, never a triple
 #    fault, unless the CPU delivering it is broken;
 #  - a test guest made no exit for 10 s or more (strata-hv's stop report):
-#    its loop reads strata-hv's clock, an exit, every few milliseconds.
+#    its loop reads strata-hv's clock, an exit, every few milliseconds;
+#  - L1 itself triple-faulted: QEMU says "Triple fault" only for a CPU
+#    outside guest mode (an L2's shutdown is a #VMEXIT to L1's KVM instead),
+#    and L1 runs Debian's kernel, which no program of ours can bring down;
+#  - L1 never started the scenario: it stalled or died while booting or
+#    loading KVM (Debian's kernel and modules, none of our code).
 emulator_fault() {  # prints why the last attempt failed for the emulator's sake
   local log
   log=$(tr -d '\r' < "$work/serial.log")
   if [ -z "$result" ] && grep -aq 'Kernel panic' <<< "$log"; then
     echo "L1's kernel panicked"
+  elif [ -z "$result" ] && grep -aq '^Triple fault' <<< "$log"$'\n'"$(cat "$work/qemu-debug.log")"; then
+    echo "L1 itself triple-faulted"
+  elif [ -z "$result" ] && ! grep -aq "^NESTED: running scenario $scenario" <<< "$log"; then
+    echo "L1 never started the scenario (stalled or died booting or loading KVM)"
   elif [ -n "$result" ] && [[ "$result" != *" rc=0" && "$result" != *" rc=77" ]]; then
     if grep -aq 'strata-hv: error: vCPU [0-9]*: guest triple-faulted' <<< "$log"; then
       echo "an L2 test guest triple-faulted"
