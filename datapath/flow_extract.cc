@@ -86,7 +86,7 @@ void extract_ipv6(const uint8_t* p, uint32_t len, FlowKey* key) {
       if (offlg & 1) key->ip_frag = kFragAny;
     } else {
       key->ip_proto = next;
-      extract_l4(p + off, end - off, next, key);
+      extract_l4(p + off, end - off, next, IpVersion::kV6, key);
       return;
     }
   }

@@ -289,6 +289,19 @@ TEST_CASE("extract: IPv4 with another protocol fills L3 only", "[flow_extract]")
   require_same_key(key, ipv4_key(47));
 }
 
+// Found by fuzz_flow_extract: IPv4 carrying protocol 58 had its payload
+// read as ICMPv6, neighbour discovery options included.
+TEST_CASE("extract: ICMP's number in IPv6 and ICMPv6's in IPv4 give no L4 fields", "[flow_extract]") {
+  std::vector<uint8_t> nd_solicit = {135, 0, 0, 0, 0, 0, 0, 0};
+  nd_solicit.insert(nd_solicit.end(), kV6Dst, kV6Dst + 16);
+  nd_solicit.insert(nd_solicit.end(), {1, 1, 0x02, 0, 0, 0, 0, 0x09});  // source link-layer address
+  FlowKey key;
+  REQUIRE(extract(ipv4_frame(58, nd_solicit), &key) == ExtractResult::kOk);
+  require_same_key(key, ipv4_key(58));
+  REQUIRE(extract(ipv6_frame(1, {8, 0, 0, 0, 0, 1, 0, 1}), &key) == ExtractResult::kOk);
+  require_same_key(key, ipv6_key(1));
+}
+
 TEST_CASE("extract: IPv4 options are skipped to reach L4", "[flow_extract]") {
   FrameBuilder f = eth();
   f.be16(0x0800).u8(0x46).u8(0xb8).be16(32).be16(0).be16(0).u8(64).u8(17).be16(0);
@@ -536,6 +549,67 @@ TEST_CASE("extract: L3 is found after a deep tag stack", "[flow_extract]") {
   for (int i = 0; i < 8; ++i) want.tags[i] = KeyTag{0x8100, static_cast<uint16_t>(i + 1)};
   want.tp_src = htons(11);
   want.tp_dst = htons(12);
+  require_same_key(key, want);
+}
+
+// ---- the composed IPv4 path ---------------------------------------------
+
+// extract_flow_key() composes the common frame's key in registers
+// (detail::extract_plain_ipv4); every other frame, and every frame that
+// path gives back, goes through extract_flow_key_general(). Both must give
+// the same verdict and key for every prefix of frames near the boundary.
+TEST_CASE("extract: the composed IPv4 path and the general path agree on every prefix", "[flow_extract]") {
+  std::vector<std::pair<const char*, FrameBuilder>> frames;
+  auto tcp = tcp_header(40000, 443, 0x5000 | 0x0fff);
+  auto udp = udp_header(53, 5353);
+  frames.emplace_back("tcp", ipv4_frame(6, tcp));
+  frames.emplace_back("udp", ipv4_frame(17, udp));
+  frames.emplace_back("sctp", ipv4_frame(132, std::vector<uint8_t>(12, 0x5a)));
+  frames.emplace_back("icmp", ipv4_frame(1, {8, 3, 0, 0, 0, 0, 0, 0}));
+  frames.emplace_back("icmpv6 in ipv4 (ND options)", ipv4_frame(58, std::vector<uint8_t>(40, 0x87)));
+  frames.emplace_back("gre (no L4 fields)", ipv4_frame(47, std::vector<uint8_t>(8, 1)));
+  frames.emplace_back("first fragment", ipv4_frame(17, udp, 0x2000));
+  frames.emplace_back("later fragment", ipv4_frame(17, udp, 0x0010));
+  FrameBuilder padded = ipv4_frame(17, udp);  // Ethernet padding after the IP length
+  padded.zeros(18);
+  frames.emplace_back("padded", padded);
+  FrameBuilder short_tot = ipv4_frame(6, tcp);  // total length 24: TCP cut off by it
+  short_tot.bytes()[17] = 24;
+  frames.emplace_back("total length inside tcp", short_tot);
+  FrameBuilder tiny_tot = ipv4_frame(17, udp);  // total length 12 < the header
+  tiny_tot.bytes()[17] = 12;
+  frames.emplace_back("total length below 20", tiny_tot);
+  FrameBuilder options = ipv4_frame(17, udp);  // ihl 6: the general path's
+  options.bytes()[14] = 0x46;
+  frames.emplace_back("ihl 6", options);
+  FrameBuilder v6 = ipv4_frame(17, udp);  // version 6 behind IPv4's type
+  v6.bytes()[14] = 0x65;
+  frames.emplace_back("version 6", v6);
+
+  const l2tags::TpidSet tpids_with_ipv4 = *l2tags::TpidSet::make({0x8100, 0x0800});
+  for (const auto& [name, frame] : frames) {
+    for (uint32_t len = 0; len <= frame.len(); ++len) {
+      for (const l2tags::TpidSet* tpids : {&kTpids, &tpids_with_ipv4}) {
+        INFO(name << ", first " << len << " bytes, " << tpids->size() << " TPIDs");
+        FlowKey fast, general;
+        std::memset(static_cast<void*>(&fast), 0xa5, sizeof fast);
+        std::memset(static_cast<void*>(&general), 0x5a, sizeof general);
+        const ExtractResult r = extract_flow_key(frame.data(), len, kPort, *tpids, &fast);
+        REQUIRE(r == extract_flow_key_general(frame.data(), len, kPort, *tpids, &general));
+        if (r == ExtractResult::kOk) require_same_key(fast, general);
+      }
+    }
+  }
+}
+
+TEST_CASE("extract: the composed path fills TCP ports and flags in place", "[flow_extract]") {
+  FrameBuilder f = ipv4_frame(6, tcp_header(40000, 443, 0x5000 | 0x0a12));
+  FlowKey key;
+  REQUIRE(extract(f, &key) == ExtractResult::kOk);
+  FlowKey want = ipv4_key(6);
+  want.tp_src = htons(40000);
+  want.tp_dst = htons(443);
+  want.tcp_flags = 0x0a12;
   require_same_key(key, want);
 }
 
