@@ -205,34 +205,37 @@ int Pmd::parse_batch(DpPort* in, rte_mbuf** pkts, int n) {
 }
 
 void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows) {
-  // Frames of one flow arrive together: a frame whose key equals the
-  // previous frame's takes that frame's answer, without a hash or a cache
-  // probe. The others are hashed first and their cache sets prefetched, so
-  // the probes below find them loaded.
-  bool same[kBurst];
+  // Frames of one flow arrive together: the burst is cut into runs of
+  // frames whose keys equal their predecessor's, and only a run's first
+  // frame (its leader) is hashed and looked up; the rest of the run takes
+  // its answer. Leaders are hashed first and their cache sets prefetched,
+  // so the probes below find them loaded. (Per-frame work is one key
+  // compare and one store: anything a frame copied from the frame before
+  // would chain the frames on a store-to-load forward each.)
+  int leader[kBurst + 1];  // leader[r] starts run r; leader[n_runs] = n
+  int n_runs = 0;
   for (int i = 0; i < n; ++i) {
-    same[i] = i > 0 && flow_keys_equal(keys_[i], keys_[i - 1]);
-    if (same[i]) {
-      hashes_[i] = hashes_[i - 1];
-      continue;
-    }
+    if (i > 0 && flow_keys_equal(keys_[i], keys_[i - 1])) continue;
+    leader[n_runs++] = i;
     hashes_[i] = flow_hash(keys_[i]);
     emc_->prefetch(hashes_[i]);
   }
+  leader[n_runs] = n;
 
+  const Megaflow* run_flow[kBurst];
   const FlowKey* pending[kBurst];
-  int pending_idx[kBurst];
+  int pending_run[kBurst];
   int n_pending = 0;
   uint64_t emc_hits = 0;
-  for (int i = 0; i < n; ++i) {
-    if (same[i]) continue;
-    flows[i] = emc_->lookup(keys_[i], hashes_[i]);
-    if (flows[i] != nullptr) {
+  for (int r = 0; r < n_runs; ++r) {
+    const int i = leader[r];
+    run_flow[r] = emc_->lookup(keys_[i], hashes_[i]);
+    if (run_flow[r] != nullptr) {
       ++emc_hits;
       continue;
     }
     pending[n_pending] = &keys_[i];
-    pending_idx[n_pending++] = i;
+    pending_run[n_pending++] = r;
   }
   PmdStats::add(stats_.emc_hits, emc_hits);
 
@@ -241,43 +244,41 @@ void Pmd::lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flow
     const Megaflow* found[kBurst];
     dp_.classifier->lookup_batch(pending, n_pending, found);
     for (int j = 0; j < n_pending; ++j) {
-      const int i = pending_idx[j];
-      flows[i] = found[j];
+      const int r = pending_run[j];
+      run_flow[r] = found[j];
       if (found[j] != nullptr) {
         ++mf_hits;
-        emc_->insert(hashes_[i], found[j]);  // the EMC samples 1 in emc_insert_inv_prob
+        emc_->insert(hashes_[leader[r]], found[j]);  // the EMC samples 1 in emc_insert_inv_prob
       }
     }
   }
   PmdStats::add(stats_.megaflow_hits, mf_hits);
 
-  // In frame order, so that frames of one flow reach the slow path in the
-  // order they came: repeats take their predecessor's answer; misses go up.
-  // (The previous answer stays in a register: reading flows[i - 1] back
-  // would chain every frame on a store-to-load forward.)
+  // Every frame gets its run's answer. A run that missed goes up whole, in
+  // frame order, so that frames of one flow reach the slow path in the
+  // order they came.
   uint64_t batch_hits = 0, misses = 0;
-  const Megaflow* prev = nullptr;
-  for (int i = 0; i < n; ++i) {
-    if (same[i]) {
-      flows[i] = prev;
-      if (prev != nullptr) {
-        ++batch_hits;
-        continue;
-      }
-    } else {
-      prev = flows[i];
-      if (prev != nullptr) continue;
+  for (int r = 0; r < n_runs; ++r) {
+    const Megaflow* f = run_flow[r];
+    const int from = leader[r], to = leader[r + 1];
+    if (f != nullptr) [[likely]] {
+      for (int i = from; i < to; ++i) flows[i] = f;
+      batch_hits += static_cast<uint64_t>(to - from - 1);
+      continue;
     }
-    ++misses;
-    // A miss: to the slow path, with where it came from.
-    rte_mbuf* m = pkts[i];
-    PacketMeta* meta = packet_meta(m);
-    meta->in_port = in->port_no;
-    meta->reason = UpcallReason::kMiss;
-    meta->cookie = 0;
-    meta->max_len = 0;
-    to_slow_[n_to_slow_++] = m;
-    pkts[i] = nullptr;
+    misses += static_cast<uint64_t>(to - from);
+    for (int i = from; i < to; ++i) {
+      // A miss: to the slow path, with where it came from.
+      rte_mbuf* m = pkts[i];
+      PacketMeta* meta = packet_meta(m);
+      meta->in_port = in->port_no;
+      meta->reason = UpcallReason::kMiss;
+      meta->cookie = 0;
+      meta->max_len = 0;
+      to_slow_[n_to_slow_++] = m;
+      pkts[i] = nullptr;
+      flows[i] = nullptr;
+    }
   }
   PmdStats::add(stats_.batch_hits, batch_hits);
   PmdStats::add(stats_.misses, misses);
