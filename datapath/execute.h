@@ -86,21 +86,25 @@ inline bool mbuf_push_tags(rte_mbuf*& m, uint8_t& depth, const Action* a, int k,
 // Applies `list` to pkts[0..n). depths[i] is the tag depth of pkts[i] (from
 // its key) and is kept current. Every frame ends up output, sent to the
 // controller or dropped through `ctx`: none is leaked.
+// The contents of pkts[0..n) are unspecified afterwards.
 template <typename Ctx>
 inline void execute_actions(const ActionList& list, rte_mbuf** pkts, uint8_t* depths, int n, Ctx& ctx) {
+  bool none_dropped = true;  // pkts[0..n) all still held: no compaction needed
   for (uint32_t ai = 0; ai < list.n; ++ai) {
     const Action& a = list.a[ai];
     if constexpr (requires(uint32_t p, rte_mbuf** m, int k) { ctx.output_bulk(p, m, k); }) {
       if (a.type == ActionType::kOutput) {
         // The consuming output: every frame still held goes, in order, in
-        // one call.
-        int k = 0;
-        for (int i = 0; i < n; ++i) {
-          if (pkts[i] != nullptr) pkts[k++] = pkts[i];
+        // one call, and the actions after it have no frame to act on.
+        int k = n;
+        if (!none_dropped) {
+          k = 0;
+          for (int i = 0; i < n; ++i) {
+            if (pkts[i] != nullptr) pkts[k++] = pkts[i];
+          }
         }
         if (k > 0) ctx.output_bulk(a.port, pkts, k);
-        for (int i = 0; i < n; ++i) pkts[i] = nullptr;
-        continue;
+        return;
       }
     }
     if (a.type == ActionType::kPushTag) {
@@ -113,6 +117,7 @@ inline void execute_actions(const ActionList& list, rte_mbuf** pkts, uint8_t* de
           if (!detail::mbuf_push_tags(pkts[i], depths[i], &a, static_cast<int>(run), ctx.pool())) {
             ctx.drop(pkts[i]);
             pkts[i] = nullptr;
+            none_dropped = false;
           }
         }
         ai += run - 1;
@@ -167,6 +172,7 @@ inline void execute_actions(const ActionList& list, rte_mbuf** pkts, uint8_t* de
       if (!ok) {  // e.g. a ninth tag, or a rewrite of a tag the frame lacks
         ctx.drop(pkts[i]);
         pkts[i] = nullptr;
+        none_dropped = false;
       }
     }
   }

@@ -415,6 +415,13 @@ void Pmd::output_burst(uint32_t port_no, rte_mbuf** pkts, int n) {
     return;
   }
   TxBuffer& b = tx_[port_no];
+  if (b.n == 0 && n == kBurst) {
+    // A whole burst for an empty buffer (one flow's burst to one port) goes
+    // out from the caller's array: no copy, and the port stays off the
+    // dirty list.
+    send(ports_->by_no[port_no], pkts, kBurst);
+    return;
+  }
   if (b.n == 0) {
     if (n_dirty_ == sizeof(dirty_) / sizeof(dirty_[0])) flush_tx();
     dirty_[n_dirty_++] = static_cast<uint16_t>(port_no);

@@ -172,6 +172,31 @@ TEST_CASE("a run of pushes gives the same bytes in one move, tag by tag without 
   CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
 }
 
+TEST_CASE("output_bulk gets the whole group when nothing dropped, and only the survivors otherwise", "[execute]") {
+  const unsigned before = rte_mempool_in_use_count(mbuf_pool());
+  ActionBuilder b;
+  b.pop_tag().output(9);
+  ActionList* list = b.build();
+  BulkRecorder all;
+  rte_mbuf* tagged[2] = {mbuf_of(tagged_frame({{0x8100, 1}})), mbuf_of(tagged_frame({{0x88a8, 2}, {0x8100, 3}}))};
+  uint8_t depths2[2] = {1, 2};
+  execute_actions(*list, tagged, depths2, 2, all);
+  CHECK(all.bulk_sizes == std::vector<int>{2});
+  CHECK(all.dropped == 0);
+  BulkRecorder some;  // the middle frame has no tag to pop
+  rte_mbuf* mixed[3] = {mbuf_of(tagged_frame({{0x8100, 1}})), mbuf_of(tagged_frame({})),
+                        mbuf_of(tagged_frame({{0x88a8, 2}, {0x8100, 3}}))};
+  uint8_t depths3[3] = {1, 0, 2};
+  execute_actions(*list, mixed, depths3, 3, some);
+  ActionList::destroy(list);
+  CHECK(some.bulk_sizes == std::vector<int>{2});
+  REQUIRE(some.sent.size() == 2);
+  CHECK(some.sent[0].second == tagged_frame({}));  // in order, the dropped one left out
+  CHECK(some.sent[1].second == tagged_frame({{0x8100, 3}}));
+  CHECK(some.dropped == 1);
+  CHECK(rte_mempool_in_use_count(mbuf_pool()) == before);
+}
+
 TEST_CASE("format_actions shows what a megaflow does", "[execute]") {
   ActionBuilder b;
   b.push_tag({0x88a8, 0, false, 100}).output(2).pop_tag().output(3);
