@@ -379,11 +379,11 @@ Result<std::vector<DpPortXstat>> Datapath::port_xstats(uint32_t port_no) const {
 // --- megaflows ---------------------------------------------------------------
 
 Status Datapath::flow_put(const FlowKey& key, const FlowMask& mask, const ActionBuilder& actions) {
-  ActionList* list = actions.build();
+  ActionList* list = action_table_.acquire(actions);
   if (list == nullptr) return resource_exhausted("out of memory for an action list");
   auto flow = classifier_->insert(key, mask, list);
   if (!flow) {
-    ActionList::destroy(list);
+    release_actions(list);
     return flow.status();
   }
   (*flow)->last_used.store(rte_rdtsc() / tsc_per_ms_, std::memory_order_relaxed);
@@ -411,9 +411,16 @@ size_t Datapath::flow_del_if(const std::function<bool(const MegaflowInfo&)>& pre
   for (Megaflow* f : doomed) {
     const void* actions = f->actions.load(std::memory_order_relaxed);
     classifier_->remove(f);
-    rcu_->retire(const_cast<void*>(actions), ActionList::destroy);
+    release_actions(actions);
   }
   return doomed.size();
+}
+
+void Datapath::release_actions(const void* list) {
+  // PMDs may still be running a removed megaflow's list: freed after a grace period.
+  if (action_table_.release(static_cast<const ActionList*>(list))) {
+    rcu_->retire(const_cast<void*>(list), ActionList::destroy);
+  }
 }
 
 void Datapath::flow_flush() {
@@ -439,7 +446,7 @@ void Datapath::expire_megaflows() {
   for (Megaflow* f : doomed) {
     const void* actions = f->actions.load(std::memory_order_relaxed);
     classifier_->remove(f);
-    rcu_->retire(const_cast<void*>(actions), ActionList::destroy);
+    release_actions(actions);
   }
 }
 
@@ -540,7 +547,9 @@ size_t Datapath::handle_upcalls() {
           rte_pktmbuf_free(m);
           continue;
         }
-        ActionList* list = result.actions.build();
+        // A list for a megaflow is interned (shared with the megaflows that
+        // do the same); one only executed here is this frame's alone.
+        ActionList* list = result.install ? action_table_.acquire(result.actions) : result.actions.build();
         if (list == nullptr) {
           rte_pktmbuf_free(m);
           continue;
@@ -556,7 +565,13 @@ size_t Datapath::handle_upcalls() {
         uint8_t depth = key.tag_depth;
         ControlExecContext ctx{*this, handler_, meta.in_port};
         execute_actions(*list, &m, &depth, 1, ctx);
-        if (!owned_by_flow) ActionList::destroy(list);
+        if (!owned_by_flow) {
+          if (result.install) {
+            release_actions(list);
+          } else {
+            ActionList::destroy(list);
+          }
+        }
       }
     }
   }

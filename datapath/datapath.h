@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "datapath/action_table.h"
 #include "datapath/classifier.h"
 #include "datapath/dp_port.h"
 #include "datapath/dpif.h"
@@ -82,6 +83,8 @@ class Datapath final : public Dpif {
   void rebalance_rxqs();
   size_t handle_upcalls();
   void expire_megaflows();
+  // Drops a removed (or never installed) megaflow's reference to its list.
+  void release_actions(const void* list);
   MegaflowInfo describe(const Megaflow& flow) const;
   friend struct ControlExecContext;
   void send_now(uint32_t port_no, rte_mbuf* m);
@@ -90,6 +93,7 @@ class Datapath final : public Dpif {
   rte_mempool* pool_ = nullptr;                 // every frame's mbuf comes from here
   std::unique_ptr<RcuReclaimer> rcu_;           // deferred frees
   std::unique_ptr<Classifier> classifier_;      // megaflows
+  ActionTable action_table_;                    // their action lists, shared when equal
   DatapathShared shared_;                       // what the PMDs read
   std::vector<std::unique_ptr<Pmd>> pmds_;      // PMD threads' state
   bool running_ = false;                        // PMDs launched
