@@ -184,22 +184,41 @@ uint64_t Pmd::process_burst(DpPort* in, rte_mbuf** pkts, int n, uint64_t t) {
 }
 
 // Parses every frame's key; drops (and counts) malformed ones, compacting
-// the burst so the later stages see only good frames.
+// the burst so the later stages see only good frames. Frame i's key is
+// keys_[i] while parsing: a running count of good frames as the index (as
+// this loop had) was spilled to the stack around the free call and made
+// every frame wait for the previous one's store of it.
 int Pmd::parse_batch(DpPort* in, rte_mbuf** pkts, int n) {
-  int good = 0;
+  static_assert(kBurst <= 32, "one bit per frame of a burst");
+  uint32_t malformed = 0;  // bit i: frame i
   for (int i = 0; i < n; ++i) {
     if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
-    rte_mbuf* m = pkts[i];
-    FlowKey* key = &keys_[good];
+    const rte_mbuf* m = pkts[i];
     const ExtractResult r =
-        extract_flow_key(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, in->port_no, dp_.tpids, key);
-    if (r != ExtractResult::kOk) [[unlikely]] {
-      in->counters.malformed.fetch_add(1, std::memory_order_relaxed);
-      rte_pktmbuf_free(m);
+        extract_flow_key(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len, in->port_no, dp_.tpids, &keys_[i]);
+    malformed |= uint32_t{r != ExtractResult::kOk} << i;
+    depths_[i] = keys_[i].tag_depth;
+  }
+  if (malformed == 0) [[likely]] return n;
+  return drop_malformed(in, pkts, n, malformed);
+}
+
+// The rare path of parse_batch: frees the frames whose bit is set and moves
+// the others (frame, key, depth) down over them.
+int Pmd::drop_malformed(DpPort* in, rte_mbuf** pkts, int n, uint32_t malformed) {
+  in->counters.malformed.fetch_add(static_cast<uint64_t>(__builtin_popcount(malformed)), std::memory_order_relaxed);
+  int good = 0;
+  for (int i = 0; i < n; ++i) {
+    if (malformed & (uint32_t{1} << i)) {
+      rte_pktmbuf_free(pkts[i]);
       continue;
     }
-    depths_[good] = key->tag_depth;
-    pkts[good++] = m;
+    if (good != i) {
+      pkts[good] = pkts[i];
+      keys_[good] = keys_[i];
+      depths_[good] = depths_[i];
+    }
+    ++good;
   }
   return good;
 }

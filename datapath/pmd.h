@@ -77,6 +77,7 @@ class Pmd {
 
   uint64_t process_burst(DpPort* in, rte_mbuf** pkts, int n, uint64_t t_rx);
   int parse_batch(DpPort* in, rte_mbuf** pkts, int n);
+  [[gnu::noinline, gnu::cold]] int drop_malformed(DpPort* in, rte_mbuf** pkts, int n, uint32_t malformed);
   void lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows);
   void execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows);
   void upcall_batch(DpPort* in, rte_mbuf** pkts, int n);
