@@ -20,8 +20,13 @@ fi
 scenario=$(guest_cmdline_values strata.scenario | tail -1)
 if [ -n "$scenario" ] && [ -f "/nested/$scenario.sh" ]; then
   echo "NESTED: running scenario $scenario at $(cut -d' ' -f1 /proc/uptime) s"
+  # A heartbeat on the console while the scenario runs: run.sh tells an L1
+  # that froze (no beat for 30 s of host time) from a scenario that is slow.
+  ( while sleep 5; do echo "NESTED-HEARTBEAT"; done ) &
+  heartbeat=$!
   sh "/nested/$scenario.sh"
   rc=$?
+  kill $heartbeat 2>/dev/null
 else
   echo "NESTED: no scenario '$scenario'"
   rc=2
