@@ -22,7 +22,7 @@
 # clock), strata-hv's memory beyond guest RAM, and the packet rate.
 . /nested/lib.sh
 N=${STRATA_NESTED_FRAMES:-200}
-B_LINGER_MS=${STRATA_NESTED_B_LINGER_MS:-40000}
+B_LINGER_MS=${STRATA_NESTED_B_LINGER_MS:-90000}
 TENANT_A=88a8:100/8100:200
 TENANT_B=88a8:100/8100:300
 ELF=/nested/bin/strata-hv-test-guest
