@@ -82,50 +82,15 @@ boot_l1() {  # runs the scenario in a fresh L1; sets result, total, qemu_end, re
   resets=$(grep -c '^CPU Reset' "$work/qemu-debug.log" 2>/dev/null)
 }
 
-# Failures that only a broken emulation of the CPU can cause get one more
-# fresh L1 (README: "When L1 itself fails"), and the log shows the first
-# attempt's evidence; any other failure is the scenario's, reported at once:
-#  - L1's kernel panicked;
-#  - a test guest triple-faulted: it runs with exception handlers
-#    (hv/guest/traps.c), so a fault it causes is reported, never a triple
-#    fault, unless the CPU delivering it is broken;
-#  - a test guest made no exit for 10 s or more (strata-hv's stop report):
-#    its loop reads strata-hv's clock, an exit, every few milliseconds;
-#  - L1 itself triple-faulted: QEMU says "Triple fault" only for a CPU
-#    outside guest mode (an L2's shutdown is a #VMEXIT to L1's KVM instead),
-#    and L1 runs Debian's kernel, which no program of ours can bring down;
-#  - L1 never started the scenario: it stalled or died while booting or
-#    loading KVM (Debian's kernel and modules, none of our code);
-#  - L1 froze: its console heartbeat (a shell loop printing every 5 s of
-#    L1 time, l1_init.sh) stopped for 30 s of host time; a scenario that
-#    is merely slow keeps it beating.
-emulator_fault() {  # prints why the last attempt failed for the emulator's sake
-  local log
-  log=$(tr -d '\r' < "$work/serial.log")
-  if [ -z "$result" ] && grep -aq 'Kernel panic' <<< "$log"; then
-    echo "L1's kernel panicked"
-  elif [ -z "$result" ] && grep -aq '^Triple fault' <<< "$log"$'\n'"$(cat "$work/qemu-debug.log")"; then
-    echo "L1 itself triple-faulted"
-  elif [ -z "$result" ] && ! grep -aq "^NESTED: running scenario $scenario" <<< "$log"; then
-    echo "L1 never started the scenario (stalled or died booting or loading KVM)"
-  elif [ -z "$result" ] && [ "$silent" -ge 30000 ]; then
-    echo "L1 froze (no heartbeat for $(( silent / 1000 )) s)"
-  elif [ -n "$result" ] && [[ "$result" != *" rc=0" && "$result" != *" rc=77" ]]; then
-    if grep -aq 'strata-hv: error: vCPU [0-9]*: guest triple-faulted' <<< "$log"; then
-      echo "an L2 test guest triple-faulted"
-    elif grep -ao 'last exit from KVM_RUN [0-9]*' <<< "$log" | awk '$5 >= 10000 { found = 1 } END { exit !found }'; then
-      echo "an L2 test guest made no exit for 10 s or more"
-    fi
-  fi
-}
+source "$here/emulator_fault.sh"
 attempts=${STRATA_NESTED_ATTEMPTS:-3}
 for attempt in $(seq 1 "$attempts"); do
   boot_l1
-  why=$(emulator_fault)
+  why=$(emulator_fault "$scenario" "$work/serial.log" "$work/qemu-debug.log" "$result" "$silent")
   if [ -n "$why" ] && [ "$attempt" -lt "$attempts" ]; then
     echo "nested: $why on attempt $attempt of $attempts (QEMU $qemu_end, ${resets:-0} CPU resets logged); starting a fresh L1. The evidence:"
     tr -d '\r' < "$work/serial.log" |
-      grep -a -E -A12 'Kernel panic|NESTED: FAIL|strata-hv: error|strata-hv: last exit|strata-hv: vCPU' | head -60
+      grep -a -E -A12 'Kernel panic|NESTED: FAIL|NESTED: L2 vCPU|strata-hv: error|strata-hv: last exit|strata-hv: vCPU' | head -60
     qemu_stop "$qemu_pid"; qemu_pid=
     continue
   fi
