@@ -16,17 +16,21 @@ ActionList* ActionTable::acquire(const ActionBuilder& actions) {
   auto [it, inserted] = lists_.try_emplace(bytes_of(built), Entry{built, 0});
   if (!inserted) ActionList::destroy(built);
   ++it->second.refs;
-  ++references_;
   return it->second.list;
 }
 
 bool ActionTable::release(const ActionList* list) {
   auto it = lists_.find(bytes_of(list));
   if (it == lists_.end() || it->second.list != list) return true;  // never interned: its holder's alone
-  --references_;
   if (--it->second.refs > 0) return false;
   lists_.erase(it);
   return true;
+}
+
+uint64_t ActionTable::references() const {
+  uint64_t held = 0;
+  for (const auto& [bytes, entry] : lists_) held += entry.refs;
+  return held;
 }
 
 }  // namespace strata::datapath

@@ -37,8 +37,8 @@ class ActionTable {
   // never interned here and so was the caller's alone.
   bool release(const ActionList* list);
 
-  size_t size() const { return lists_.size(); }               // distinct lists
-  uint64_t references() const { return references_; }         // held in all
+  size_t size() const { return lists_.size(); }  // distinct lists
+  uint64_t references() const;                    // held in all (a walk: for checks and stats)
 
  private:
   struct Entry {
@@ -50,7 +50,6 @@ class ActionTable {
   static std::string_view bytes_of(const ActionList* list);
 
   std::unordered_map<std::string_view, Entry> lists_;
-  uint64_t references_ = 0;
 };
 
 }  // namespace strata::datapath

@@ -565,13 +565,9 @@ size_t Datapath::handle_upcalls() {
         uint8_t depth = key.tag_depth;
         ControlExecContext ctx{*this, handler_, meta.in_port};
         execute_actions(*list, &m, &depth, 1, ctx);
-        if (!owned_by_flow) {
-          if (result.install) {
-            release_actions(list);
-          } else {
-            ActionList::destroy(list);
-          }
-        }
+        // Not a megaflow's: dropped as any megaflow's list is (a list only
+        // executed here was never interned, so it is simply retired).
+        if (!owned_by_flow) release_actions(list);
       }
     }
   }
