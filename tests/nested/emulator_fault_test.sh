@@ -45,6 +45,8 @@ check "L1 heartbeat stopped" elf_smoke "" 31000 "L1 froze (no heartbeat for 31 s
   "$started"$'\nNESTED-HEARTBEAT'
 check "L2 test guest triple fault" two_guests "$(rc two_guests 1)" 0 "an L2 test guest triple-faulted" \
   "$started"$'\nstrata-hv: error: vCPU 0: guest triple-faulted at rip 0x1000'
+check "L2 Linux triple fault" linux_boot "$(rc linux_boot 1)" 0 "the L2 Linux triple-faulted" \
+  "$started"$'\nstrata-hv: error: vCPU 0: guest triple-faulted (shutdown) after 7804.0 ms'
 check "L2 test guest without exits" stratad_guests "$(rc stratad_guests 1)" 0 \
   "an L2 test guest made no exit for 10 s or more" "$started"$'\n'"${l2_hang//RFLAGS/0x202}"
 check "L2 Linux spinning with interrupts off" linux_boot "$(rc linux_boot 1)" 0 \

@@ -48,16 +48,17 @@ result_field() {
 # that a hung L2 Linux's stop report names where it spins. L1 runs that
 # kernel too: its kallsyms, moved by L1's own KASLR offset, give the name.
 # Kernel text lies in the top 2 GiB, so the low 32 bits carry the offset.
+# Fails (prints nothing) for a RIP it cannot place.
 kernel_symbol() {
   local rip=${1#0x} base lo target sym
   echo 0 > /proc/sys/kernel/kptr_restrict
   base=$(grep ' _text$' /proc/kallsyms | cut -d' ' -f1)
-  [ ${#rip} -eq 16 ] && [ ${#base} -eq 16 ] || { echo "?"; return; }
+  [ ${#rip} -eq 16 ] && [ ${#base} -eq 16 ] || return 1
   lo=$(( 0x$(echo "$base" | cut -c9-16) + 0x$(echo "$rip" | cut -c9-16) - 0x81000000 ))
   target=ffffffff$(printf '%08x' "$lo")
   # The last symbol at or below the target (hex strings of one length
   # compare as numbers do): "ADDRESS NAME".
   sym=$(sort /proc/kallsyms | awk -v t="$target" 'length($1) == 16 && $1 <= t { s = $1 " " $3 } $1 > t { print s; exit }')
-  [ -n "$sym" ] || { echo "?"; return; }
+  [ -n "$sym" ] || return 1
   printf '%s+0x%x\n' "${sym#* }" $(( 0x$(echo "$target" | cut -c9-16) - 0x$(echo "$sym" | cut -c9-16) ))
 }

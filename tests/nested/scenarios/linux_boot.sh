@@ -17,7 +17,7 @@ echo "NESTED-TIMING: L2 Linux, strata-hv start to exit after its shell line: $((
 if [ $rc -ne 0 ]; then
   grep -v 'CPUID\[' /tmp/linux.log | tail -60
   rip=$(grep -o 'vCPU 0: rip 0x[0-9a-f]*' /tmp/linux.log | tail -1 | cut -d' ' -f4)
-  [ -n "$rip" ] && echo "NESTED: L2 vCPU 0 stopped in $(kernel_symbol "$rip")"
+  sym=$(kernel_symbol "$rip") && echo "NESTED: L2 vCPU 0 stopped in $sym"
   echo "NESTED: strata-hv exited $rc"
   exit 1
 fi

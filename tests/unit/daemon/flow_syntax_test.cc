@@ -24,8 +24,8 @@ TEST_CASE("flow syntax: the issue's example parses into the native flow", "[stra
 TEST_CASE("flow syntax: format(parse(text)) is canonical and parses back to the same flow", "[stratactl][flows]") {
   const char* texts[] = {
       "table=0,priority=100,in_port=1,tags=88a8:100/8100:*,actions=pop_tag,output:2",
-      "table=1,priority=32768,cookie=0x2a,idle_timeout=10,tags=88a8:100/...,dl_dst=02:00:00:00:00:01,"
-      "actions=push_tag:9100:7:3,set_vid:1:200,set_pcp:0:5,normal",
+      ("table=1,priority=32768,cookie=0x2a,idle_timeout=10,tags=88a8:100/...,dl_dst=02:00:00:00:00:01,"
+       "actions=push_tag:9100:7:3,set_vid:1:200,set_pcp:0:5,normal"),  // one text, two lines
       "table=0,priority=5,tags=none,dl_type=0x0800,nw_src=10.0.0.0/24,nw_proto=6,tp_dst=80,actions=controller:128",
       "table=2,priority=1,metadata=0x5/0xff,actions=group:3,goto_table:4",
       "table=0,priority=0,actions=drop",
