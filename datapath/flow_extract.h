@@ -29,6 +29,7 @@
 // `len`, unaligned loads through memcpy (frames start anywhere in a buffer).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -107,40 +108,45 @@ inline void copy_ports(const uint8_t* p, FlowKey* key) {
 
 enum class IpVersion : uint8_t { kV4, kV6 };
 
-// The L4 header at `p`, `len` bytes readable (already bounded by the IP
-// length, so Ethernet padding is never read as L4 data). Inline with
-// IPv4: most frames take this path, and a call would cost more than the
-// parse. ICMP belongs to IPv4 and ICMPv6 to IPv6 (as in OVS, and as the
-// OpenFlow prerequisites of their fields say): the other version's frame
-// with that protocol number gets no L4 fields.
-inline void extract_l4(const uint8_t* p, uint32_t len, uint8_t proto, IpVersion version, FlowKey* key) {
+// Word 8 of the key (tp_src, tp_dst, tcp_flags; arp_op is 0 in an IP
+// frame) for the L4 header at `p`, `len` bytes readable (already bounded by
+// the IP length, so Ethernet padding is never read as L4 data). Both
+// parsers take it from here: the general one through extract_l4, the
+// plain-IPv4 one while composing its key in registers. ICMP belongs to IPv4
+// and ICMPv6 to IPv6 (as in OVS, and as the OpenFlow prerequisites of their
+// fields say): the other version's frame with that protocol number gets no
+// L4 fields. Little-endian: a field's first byte is the low byte.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "l4_word composes a little-endian word");
+inline uint64_t load_le32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline uint64_t l4_word(const uint8_t* p, uint32_t len, uint8_t proto, IpVersion version) {
+  const auto type_code = [p] { return uint64_t{p[0]} | uint64_t{p[1]} << 16; };  // host-order values
   switch (proto) {
-    case kIpProtoTcp:
-      if (len >= kTcpHeaderLen) {
-        copy_ports(p, key);
-        key->tcp_flags = load_be16(p + 12) & 0x0fff;
-      }
-      break;
-    case kIpProtoUdp:
-      if (len >= kUdpHeaderLen) copy_ports(p, key);
-      break;
-    case kIpProtoSctp:
-      if (len >= kSctpHeaderLen) copy_ports(p, key);
-      break;
-    case kIpProtoIcmp:
-      if (version == IpVersion::kV4 && len >= kIcmpHeaderLen) {
-        key->tp_src = p[0];
-        key->tp_dst = p[1];
-      }
-      break;
-    case kIpProtoIcmpv6:
-      if (version == IpVersion::kV6 && len >= kIcmpv6HeaderLen) {
-        key->tp_src = p[0];
-        key->tp_dst = p[1];
-        if ((p[0] == kNdSolicit || p[0] == kNdAdvert) && p[1] == 0) extract_nd_options(p, len, p[0], key);
-      }
-      break;
-    default: break;
+    case kIpProtoTcp:  // ports as on the wire, flags in host order
+      return len >= kTcpHeaderLen ? load_le32(p) | uint64_t{load_be16(p + 12) & 0x0fffu} << 32 : 0;
+    case kIpProtoUdp: return len >= kUdpHeaderLen ? load_le32(p) : 0;
+    case kIpProtoSctp: return len >= kSctpHeaderLen ? load_le32(p) : 0;
+    case kIpProtoIcmp: return version == IpVersion::kV4 && len >= kIcmpHeaderLen ? type_code() : 0;
+    case kIpProtoIcmpv6: return version == IpVersion::kV6 && len >= kIcmpv6HeaderLen ? type_code() : 0;
+    default: return 0;
+  }
+}
+static_assert(offsetof(FlowKey, tp_src) == 8 * sizeof(KeyWord) && offsetof(FlowKey, tp_dst) == 66 &&
+              offsetof(FlowKey, tcp_flags) == 68 && offsetof(FlowKey, arp_op) == 70,
+              "l4_word is the key's word 8");
+
+// The L4 fields of a key the general path has zeroed. Inline with IPv4:
+// most frames that take the general path still take this, and a call would
+// cost more than the parse. A neighbour solicit / advert also carries the
+// link-layer address options.
+inline void extract_l4(const uint8_t* p, uint32_t len, uint8_t proto, IpVersion version, FlowKey* key) {
+  key->words()[8] = l4_word(p, len, proto, version);
+  if (proto == kIpProtoIcmpv6 && version == IpVersion::kV6 && len >= kIcmpv6HeaderLen &&
+      (p[0] == kNdSolicit || p[0] == kNdAdvert) && p[1] == 0) {
+    extract_nd_options(p, len, p[0], key);
   }
 }
 
@@ -177,12 +183,6 @@ inline uint64_t load_le64(const uint8_t* p) {
   return v;
 }
 
-inline uint32_t load_le32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 // The frame most traffic is: untagged IPv4 with a 20-byte header, not a
 // fragment, carrying TCP, UDP, SCTP or ICMP (or a protocol the key has no
 // L4 fields for). Its key is composed in registers, six words, and stored
@@ -191,7 +191,6 @@ inline uint32_t load_le32(const uint8_t* p) {
 // for any other frame; the general path then parses it, and
 // fuzz_flow_extract checks that both paths give the same key. `len` is at
 // least 14 and the type field (bytes 12-13) is IPv4 and no TPID.
-static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "extract_plain_ipv4 composes little-endian words");
 inline bool extract_plain_ipv4(const uint8_t* frame, uint32_t len, uint32_t in_port, FlowKey* key) {
   constexpr uint32_t kL3 = 14, kIhl = 20;
   if (len < kL3 + kIhl) return false;
@@ -201,23 +200,7 @@ inline bool extract_plain_ipv4(const uint8_t* frame, uint32_t len, uint32_t in_p
   const uint32_t end = len - kL3 < tot ? len - kL3 : tot;  // bytes after tot are padding
   const uint32_t l4_len = end < kIhl ? 0 : end - kIhl;
   const uint8_t proto = ip[9];
-  const uint8_t* l4 = ip + kIhl;
-  uint64_t ports = 0;  // word 8: tp_src, tp_dst, tcp_flags, arp_op (0)
-  switch (proto) {
-    case kIpProtoTcp:
-      if (l4_len >= kTcpHeaderLen) ports = load_le32(l4) | uint64_t{load_be16(l4 + 12) & 0x0fffu} << 32;
-      break;
-    case kIpProtoUdp:
-      if (l4_len >= kUdpHeaderLen) ports = load_le32(l4);
-      break;
-    case kIpProtoSctp:
-      if (l4_len >= kSctpHeaderLen) ports = load_le32(l4);
-      break;
-    case kIpProtoIcmp:
-      if (l4_len >= kIcmpHeaderLen) ports = uint64_t{l4[0]} | uint64_t{l4[1]} << 16;
-      break;
-    default: break;  // no L4 fields (ICMPv6 in IPv4 included: see extract_l4)
-  }
+  const uint64_t ports = l4_word(ip + kIhl, l4_len, proto, IpVersion::kV4);  // word 8
   constexpr uint64_t kMac = (uint64_t{1} << 48) - 1;
   // Little-endian words: the first byte of a field is the low byte.
   const uint64_t w0 = in_port | uint64_t{kEthTypeIpv4} << 32 | uint64_t{proto} << 56;  // tag_depth 0
