@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -43,6 +44,7 @@ void ControlLoop::post(std::function<void()> fn) {
 void ControlLoop::nap() {
   nap_fds_.clear();
   nap_fds_.push_back(pollfd{wake_fd_, POLLIN, 0});
+  nap_fds_.push_back(pollfd{dp_.upcall_wake_fd(), POLLIN, 0});
   for (auto& w : waiters_) w(&nap_fds_);
   napping_.store(true);
   bool idle;
@@ -50,14 +52,26 @@ void ControlLoop::nap() {
     std::lock_guard<std::mutex> lock(mu_);
     idle = tasks_.empty();
   }
-  if (idle) {
-    const timespec timeout{0, kNapMicros * 1000};
+  if (idle && dp_.prepare_upcall_sleep()) {
+    const timespec timeout{0, nap_micros() * 1000};
     if (ppoll(nap_fds_.data(), nap_fds_.size(), &timeout, nullptr) > 0 && (nap_fds_[0].revents & POLLIN)) {
       uint64_t n;
       (void)!read(wake_fd_, &n, sizeof(n));
     }
+    dp_.end_upcall_sleep();
   }
   napping_.store(false);
+  ++idle_naps_;
+}
+
+long ControlLoop::nap_micros() const {
+  long micros = kNapMicros << std::min(idle_naps_, 7u);  // 100 us, doubling: 10 ms after 7 idle naps
+  const uint64_t now = now_ms();
+  for (const auto& t : periodic_) {
+    const long until = t.next_ms > now ? static_cast<long>(t.next_ms - now) * 1000 : 0;
+    micros = std::min(micros, until);
+  }
+  return std::clamp(micros, 0L, kMaxNapMicros);
 }
 
 void ControlLoop::add_periodic(uint64_t period_ms, std::function<void(uint64_t)> fn) {
@@ -89,7 +103,11 @@ void ControlLoop::run(const std::function<bool()>& should_stop) {
         t.fn(now);
       }
     }
-    if (work == 0) nap();
+    if (work == 0) {
+      nap();
+    } else {
+      idle_naps_ = 0;
+    }
   }
   // Work posted after the end runs nowhere: drop it so callers see a
   // broken promise instead of hanging.

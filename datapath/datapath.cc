@@ -6,7 +6,11 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "datapath/execute.h"
@@ -77,6 +81,8 @@ Status Datapath::init() {
   shared_.emc_insert_inv_prob = options_.emc_insert_inv_prob;
   shared_.busy_poll = options_.busy_poll;
   shared_.n_pmds = n_pmds;
+  shared_.upcall_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (shared_.upcall_wake_fd < 0) return internal_error(std::string("cannot create an eventfd: ") + strerror(errno));
   shared_.ports.store(new PortTable());
   for (unsigned i = 0; i < n_pmds; ++i) {
     const unsigned cpu = i < options_.pmd_cpus.size() ? options_.pmd_cpus[i] : 0;
@@ -128,6 +134,7 @@ Datapath::~Datapath() {
     rcu_.reset();  // frees whatever is still pending: no reader is left
   }
   classifier_.reset();
+  if (shared_.upcall_wake_fd >= 0) close(shared_.upcall_wake_fd);
   delete shared_.ports.load();
   if (pool_ != nullptr) rte_mempool_free(pool_);
 }
@@ -572,6 +579,23 @@ size_t Datapath::handle_upcalls() {
     }
   }
   return handled;
+}
+
+bool Datapath::prepare_upcall_sleep() {
+  shared_.upcall_sleeper.store(true);  // seq_cst: ordered before the looks below (see Pmd::wake_upcall_sleeper)
+  for (const auto& [no, port] : ports_) {
+    if (rte_ring_count(port->upcall_ring) > 0) {
+      shared_.upcall_sleeper.store(false);
+      return false;
+    }
+  }
+  return true;
+}
+
+void Datapath::end_upcall_sleep() {
+  shared_.upcall_sleeper.store(false, std::memory_order_relaxed);
+  uint64_t n;
+  (void)!read(shared_.upcall_wake_fd, &n, sizeof n);  // non-blocking: clears a wake-up, if any
 }
 
 size_t Datapath::run_once() {

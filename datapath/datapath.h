@@ -47,6 +47,15 @@ class Datapath final : public Dpif {
   // The control thread's share of the work; returns frames handled.
   size_t run_once();
 
+  // For a control thread that sleeps (ppoll) while idle rather than poll
+  // the upcall rings: put upcall_wake_fd() (an eventfd) in the ppoll set,
+  // call prepare_upcall_sleep() just before sleeping (false: upcalls are
+  // already queued, do not sleep) and end_upcall_sleep() after waking. A
+  // PMD that queues an upcall in between writes the eventfd, once.
+  int upcall_wake_fd() const { return shared_.upcall_wake_fd; }
+  bool prepare_upcall_sleep();
+  void end_upcall_sleep();
+
   // Dpif
   Result<uint32_t> port_add(const vnic::PortSpec& spec) override;
   Status set_tag_mux(uint32_t port_no, bool enabled) override;

@@ -5,6 +5,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -404,9 +405,20 @@ void Pmd::upcall_batch(DpPort* in, rte_mbuf** pkts, int n) {
   const unsigned sent = rte_ring_mp_enqueue_burst(in->upcall_ring, reinterpret_cast<void**>(pkts),
                                                   static_cast<unsigned>(n), nullptr);
   in->counters.upcalls.fetch_add(sent, std::memory_order_relaxed);
+  if (sent > 0) wake_upcall_sleeper();
   if (sent < static_cast<unsigned>(n)) {
     in->counters.upcall_dropped.fetch_add(n - sent, std::memory_order_relaxed);
     rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+  }
+}
+
+void Pmd::wake_upcall_sleeper() {
+  // Pairs with prepare_upcall_sleep(): either its look at the rings sees
+  // what was just queued, or this load sees the flag it set before looking.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (dp_.upcall_sleeper.load(std::memory_order_relaxed) && dp_.upcall_sleeper.exchange(false)) {
+    const uint64_t one = 1;
+    (void)!write(dp_.upcall_wake_fd, &one, sizeof one);
   }
 }
 

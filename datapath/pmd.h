@@ -39,6 +39,12 @@ struct DatapathShared {
   uint32_t emc_insert_inv_prob = 100;      // insert into the EMC 1 in N
   bool busy_poll = false;                  // never sleep when idle
   unsigned n_pmds = 0;                     // PMD count; the control thread's txq index
+  // The control thread sleeps between upcalls instead of polling for them
+  // (Datapath::prepare_upcall_sleep): while `upcall_sleeper` is set, the
+  // first PMD to queue an upcall clears it and writes `upcall_wake_fd`, an
+  // eventfd in the control thread's ppoll. At most one write per sleep.
+  std::atomic<bool> upcall_sleeper{false};
+  int upcall_wake_fd = -1;
 };
 
 // The rx queues one PMD polls. Immutable once published.
@@ -81,6 +87,7 @@ class Pmd {
   void lookup_batch(DpPort* in, rte_mbuf** pkts, int n, const Megaflow** flows);
   void execute_batch(rte_mbuf** pkts, int n, const Megaflow** flows);
   void upcall_batch(DpPort* in, rte_mbuf** pkts, int n);
+  void wake_upcall_sleeper();  // after queueing upcalls: a sleeping control thread is woken
   void flush_tx();
   void send(DpPort* port, rte_mbuf** pkts, uint16_t n);
   // Logical ports (tag_mux.h, pmd_tag_mux.cc): a parent's burst split by
