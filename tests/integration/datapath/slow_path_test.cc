@@ -1,6 +1,9 @@
 // The slow path's contracts: idle megaflows expire; one port's flood of new
-// flows cannot starve another port of flow setups.
+// flows cannot starve another port of flow setups; a miss wakes a control
+// thread that sleeps instead of polling.
 #include <catch2/catch.hpp>
+
+#include <poll.h>
 
 #include <cstring>
 
@@ -11,6 +14,8 @@ using namespace strata::testing;
 
 namespace {
 const uint8_t kBroadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+const uint8_t kSrcA[6] = {0x02, 0, 0, 0, 0, 0x0a};
+const uint8_t kSrcB[6] = {0x02, 0, 0, 0, 0, 0x0b};
 }
 
 TEST_CASE("megaflows carry counters and expire when idle", "[datapath][integration]") {
@@ -68,4 +73,45 @@ TEST_CASE("a port flooding new flows cannot starve another port's flow setups", 
   CHECK(from_quiet == 20);  // every quiet flow was set up and delivered
   CHECK(sw.dp->port_stats(quiet)->upcall_dropped == 0);
   CHECK(sw.dp->port_stats(flood)->upcall_dropped > 0);  // the flood paid for itself
+}
+
+TEST_CASE("a PMD that queues an upcall wakes a control thread sleeping on the upcall eventfd",
+          "[datapath][integration]") {
+  Switch sw;
+  sw.add_port("p1", "ring");
+  sw.add_port("p2", "ring");
+  datapath::Datapath& dp = *sw.dp;
+  pollfd pfd{dp.upcall_wake_fd(), POLLIN, 0};
+
+  // Nothing queued: the sleep may begin, and nothing wakes it.
+  REQUIRE(dp.prepare_upcall_sleep());
+  CHECK(poll(&pfd, 1, 200) == 0);
+
+  // A new flow's first frame is a miss: the PMD writes the eventfd.
+  inject(sw, "p1", make_frame(kBroadcast, kSrcA, {}));
+  REQUIRE(poll(&pfd, 1, 5000) == 1);
+  dp.end_upcall_sleep();
+  CHECK(poll(&pfd, 1, 0) == 0);  // end_upcall_sleep consumed the wake-up
+
+  // With the miss still queued, no sleep may begin (it would wait for a
+  // wake-up that already happened).
+  CHECK_FALSE(dp.prepare_upcall_sleep());
+
+  // The control thread's turn handles it; the frame is flooded to p2, and
+  // a sleep is possible again.
+  size_t out = 0;
+  REQUIRE(sw.run_until([&] {
+    out += drain("p2").size();
+    return out == 1;
+  }));
+  REQUIRE(dp.prepare_upcall_sleep());
+  dp.end_upcall_sleep();
+
+  // No sleeper: a miss writes nothing.
+  inject(sw, "p1", make_frame(kBroadcast, kSrcB, {}));
+  REQUIRE(sw.run_until([&] {
+    out += drain("p2").size();
+    return out == 2;
+  }));
+  CHECK(poll(&pfd, 1, 0) == 0);
 }
