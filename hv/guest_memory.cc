@@ -1,5 +1,7 @@
 #include "hv/guest_memory.h"
 
+#include <sys/stat.h>
+
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -37,6 +39,18 @@ Result<GuestMemory> GuestMemory::create(uint64_t size_bytes) {
   }
   void* p = mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd.get(), 0);
   if (p == MAP_FAILED) return os_error("cannot map " + std::to_string(size_bytes >> 20) + " MiB of guest memory");
+  return GuestMemory(std::move(fd), static_cast<uint8_t*>(p), size_bytes);
+}
+
+Result<GuestMemory> GuestMemory::adopt(UniqueFd fd, uint64_t size_bytes) {
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) return os_error("cannot stat the guest memory fd");
+  if (uint64_t(st.st_size) != size_bytes || size_bytes == 0 || size_bytes > kMaxBytes) {
+    return invalid_argument("the guest memory fd holds " + std::to_string(st.st_size) + " bytes, not the " +
+                            std::to_string(size_bytes) + " the guest has");
+  }
+  void* p = mmap(nullptr, size_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd.get(), 0);
+  if (p == MAP_FAILED) return os_error("cannot map the guest memory fd");
   return GuestMemory(std::move(fd), static_cast<uint8_t*>(p), size_bytes);
 }
 

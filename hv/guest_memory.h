@@ -24,6 +24,10 @@ class GuestMemory {
   static constexpr uint64_t kMaxBytes = 3072ull << 20;
 
   static Result<GuestMemory> create(uint64_t size_bytes);
+  // Maps a memfd another strata-hv created (a same-host live migration
+  // passes the guest's RAM this way: nothing is copied). Its size must be
+  // `size_bytes`.
+  static Result<GuestMemory> adopt(UniqueFd fd, uint64_t size_bytes);
 
   GuestMemory() = default;
   GuestMemory(GuestMemory&& other) noexcept;

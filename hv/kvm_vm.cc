@@ -66,15 +66,24 @@ Result<KvmVm> KvmVm::create(const std::string& device) {
   return KvmVm(std::move(kvm), std::move(vm), size_t(mmap_size));
 }
 
-Status KvmVm::set_memory(const GuestMemory& mem) {
+Status KvmVm::set_memory(const GuestMemory& mem, bool log_dirty) {
   kvm_userspace_memory_region region{};
   region.slot = 0;
+  region.flags = log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0;
   region.guest_phys_addr = 0;
   region.memory_size = mem.size();
   region.userspace_addr = reinterpret_cast<uint64_t>(mem.host_base());
   if (::ioctl(vm_.get(), KVM_SET_USER_MEMORY_REGION, &region) != 0) {
     return os_error("cannot give " + std::to_string(mem.size() >> 20) + " MiB of memory to the VM");
   }
+  return Status::ok();
+}
+
+Status KvmVm::get_dirty_log(std::vector<uint64_t>& bitmap) {
+  kvm_dirty_log log{};
+  log.slot = 0;
+  log.dirty_bitmap = bitmap.data();
+  if (::ioctl(vm_.get(), KVM_GET_DIRTY_LOG, &log) != 0) return os_error("KVM_GET_DIRTY_LOG failed");
   return Status::ok();
 }
 

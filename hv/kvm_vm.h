@@ -40,8 +40,12 @@ class KvmVm {
   int kvm_fd() const { return kvm_.get(); }
   size_t vcpu_mmap_size() const { return vcpu_mmap_size_; }
 
-  // Maps all of `mem` at guest-physical 0 (slot 0).
-  Status set_memory(const GuestMemory& mem);
+  // Maps all of `mem` at guest-physical 0 (slot 0); with `log_dirty`, KVM
+  // records every page the guest writes (live migration).
+  Status set_memory(const GuestMemory& mem, bool log_dirty = false);
+  // Copies slot 0's dirty bitmap (one bit per 4 KiB page, 64 pages per
+  // word) into `bitmap` and clears it in KVM.
+  Status get_dirty_log(std::vector<uint64_t>& bitmap);
   // Guest writes of `len` bytes equal to `datamatch` at MMIO address `addr`
   // signal `fd` inside the kernel, with no exit to the shim.
   Status add_ioeventfd(uint64_t addr, uint32_t len, uint64_t datamatch, int fd);

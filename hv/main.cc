@@ -1,5 +1,6 @@
 // strata-hv: one KVM guest per process, its NICs on a Strata switch over
 // vhost-user. See hv/README.md and DESIGN.md for the command contract.
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,6 +20,14 @@ int main(int argc, char** argv) {
     std::printf("%s", cl->usage.c_str());
     return 0;
   }
+  // SIGINT/SIGTERM are read from signalfds (the migration receiver's wait,
+  // then the main loop), never delivered: blocked before any thread exists,
+  // so every thread inherits the mask.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   auto vmm = strata::hv::Vmm::create(cl->options, start);
   if (!vmm) {
     std::fprintf(stderr, "strata-hv: %s\n", vmm.status().message().c_str());

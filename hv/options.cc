@@ -86,12 +86,13 @@ Result<NetOption> parse_net_option(std::string_view spec) {
     }
   }
   if (!mac_given) net.mac = default_mac(net.socket);
+  net.mac_given = mac_given;
   return net;
 }
 
 Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   po::options_description desc(
-      "Usage: strata-hv --kernel FILE | --elf FILE [options]\n"
+      "Usage: strata-hv --kernel FILE | --elf FILE | --restore DIR | --incoming ADDR [options]\n"
       "Runs one KVM guest whose NICs attach to a switch over vhost-user");
   desc.add_options()
       ("help,h", "print this help")
@@ -102,7 +103,11 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       ("memory", po::value<std::string>()->default_value("128"), "guest RAM in MiB")
       ("vcpus", po::value<std::string>()->default_value("1"), "number of vCPUs")
       ("net", po::value<std::vector<std::string>>(), "vhost-user=SOCKET[,mac=MAC]; repeatable")
-      ("console", po::value<std::string>(), "write the guest's serial console to FILE (default stdout)");
+      ("console", po::value<std::string>(), "write the guest's serial console to FILE (default stdout)")
+      ("control", po::value<std::string>(), "serve the control protocol (pause, resume, snapshot, migrate; hv/README.md) on this Unix socket")
+      ("restore", po::value<std::string>(), "start the guest saved in snapshot directory DIR; --net entries, if given, replace its NICs' sockets (and MACs with mac=)")
+      ("clone", "with --restore: the snapshot is a template and this guest a new clone of it (next clone generation; give each --net a mac=)")
+      ("incoming", po::value<std::string>(), "wait for a guest sent by a live migration on unix:PATH or tcp:HOST:PORT, then run it");
   std::ostringstream usage;
   usage << desc;
 
@@ -122,8 +127,22 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   HvOptions& o = cl.options;
   if (vm.count("kernel")) o.kernel = vm["kernel"].as<std::string>();
   if (vm.count("elf")) o.elf = vm["elf"].as<std::string>();
-  if (o.kernel.empty() == o.elf.empty()) {
-    return invalid_argument("give exactly one of --kernel FILE and --elf FILE");
+  if (vm.count("restore")) o.restore = vm["restore"].as<std::string>();
+  if (vm.count("incoming")) o.incoming = vm["incoming"].as<std::string>();
+  if (vm.count("control")) o.control = vm["control"].as<std::string>();
+  o.clone = vm.count("clone") > 0;
+  const int sources = int(!o.kernel.empty()) + int(!o.elf.empty()) + int(!o.restore.empty()) + int(!o.incoming.empty());
+  if (sources != 1) {
+    return invalid_argument("give exactly one of --kernel FILE, --elf FILE, --restore DIR and --incoming ADDR");
+  }
+  if (o.clone && o.restore.empty()) return invalid_argument("--clone needs --restore DIR (the template)");
+  if (!o.restore.empty() || !o.incoming.empty()) {
+    // The saved guest brings its own memory size, vCPUs and command line.
+    for (const char* fixed : {"memory", "vcpus", "cmdline", "initrd"}) {
+      if (vm.count(fixed) && !vm[fixed].defaulted()) {
+        return invalid_argument(std::string("--") + fixed + " cannot change a restored or incoming guest");
+      }
+    }
   }
   if (vm.count("initrd")) {
     o.initrd = vm["initrd"].as<std::string>();

@@ -1,7 +1,8 @@
 // strata-hv's command line (DESIGN.md command contract):
-//   strata-hv --kernel FILE | --elf FILE [--initrd FILE] [--cmdline STR]
-//             [--memory MiB] [--vcpus N] [--net vhost-user=SOCKET[,mac=MAC]]...
-//             [--console FILE]
+//   strata-hv --kernel FILE | --elf FILE | --restore DIR | --incoming ADDR
+//             [--initrd FILE] [--cmdline STR] [--memory MiB] [--vcpus N]
+//             [--net vhost-user=SOCKET[,mac=MAC]]... [--console FILE]
+//             [--control SOCKET]
 #pragma once
 
 #include <array>
@@ -19,6 +20,7 @@ using MacAddress = std::array<uint8_t, 6>;
 struct NetOption {
   std::string socket;  // vhost-user socket the backend (stratad, testpmd) serves
   MacAddress mac{};    // the guest NIC's address: given, or derived from the socket path
+  bool mac_given = false;  // mac= was on the command line (a restore keeps the saved MAC otherwise)
 };
 
 struct HvOptions {
@@ -31,6 +33,10 @@ struct HvOptions {
   uint32_t vcpus = 1;             // vCPU threads
   std::vector<NetOption> nets;    // one virtio-net device per entry, in order
   std::string console;            // UART output file; empty = stdout
+  std::string control;            // --control: the control socket (pause, snapshot, migrate); empty = none
+  std::string restore;            // --restore: start from this snapshot directory instead of an image
+  std::string incoming;           // --incoming: receive the guest from a live migration at unix:PATH | tcp:HOST:PORT
+  bool clone = false;             // --clone: a restore that is a new guest (next clone generation; give it a new mac=)
 };
 
 // What a Linux guest gets without --cmdline: a serial console, reboot through

@@ -2,6 +2,7 @@
 
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -112,10 +113,34 @@ std::string Vcpu::state_report(const GuestMemory& mem) const {
   return out;
 }
 
-GuestStop Vcpu::run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop) {
+void Vcpu::complete_pending_exit(const IoBus& pio, const IoBus& mmio, ExitStats& stats) {
+  __atomic_store_n(&run_->immediate_exit, 1, __ATOMIC_SEQ_CST);
+  // A `rep ins/outs` may need more than one round trip to finish: each
+  // further exit is served here until KVM answers EINTR.
+  while (::ioctl(fd_.get(), KVM_RUN, 0) == 0) {
+    if (run_->exit_reason == KVM_EXIT_IO) {
+      handle_io(pio, stats);
+    } else if (run_->exit_reason == KVM_EXIT_MMIO) {
+      handle_mmio(mmio, stats);
+    } else {
+      const std::string msg = "strata-hv: vCPU " + std::to_string(index_) + ": exit " +
+                              std::to_string(run_->exit_reason) + " while pausing, left pending\n";
+      (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+      break;
+    }
+  }
+  __atomic_store_n(&run_->immediate_exit, 0, __ATOMIC_SEQ_CST);
+}
+
+GuestStop Vcpu::run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop, VcpuGate& gate) {
   using Kind = GuestStop::Kind;
   const std::string who = "vCPU " + std::to_string(index_);
   while (!stop.load()) {
+    if (gate.pause_requested()) {
+      complete_pending_exit(pio, mmio, stats);
+      gate.park(stop);
+      continue;
+    }
     if (::ioctl(fd_.get(), KVM_RUN, 0) != 0) {
       if (errno == EINTR || errno == EAGAIN) {
         stats.other.fetch_add(1, std::memory_order_relaxed);

@@ -17,6 +17,7 @@
 #include "hv/guest_memory.h"
 #include "hv/kvm_vm.h"
 #include "hv/unique_fd.h"
+#include "hv/vcpu_gate.h"
 
 namespace strata::hv {
 
@@ -36,6 +37,7 @@ struct GuestStop {
     kPowerOff,  // the guest powered off (KVM system event) or halted for good
     kSignal,    // the shim was told to stop (SIGINT/SIGTERM)
     kError,     // KVM or the shim failed; `message` says how
+    kMigrated,  // the guest now runs elsewhere (a completed live migration)
   };
   Kind kind = Kind::kError;  // what happened
   int exit_code = 0;         // for kExitCode; the signal number for kSignal
@@ -55,9 +57,12 @@ class Vcpu {
   // Long mode, flat segments, the boot page tables, and `regs`.
   Status set_boot_state(const BootRegisters& regs);
 
-  // Runs the vCPU until `stop` becomes true or the guest stops the VM.
-  // Returns nullopt-like kSignal when stopped from outside.
-  GuestStop run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop);
+  // Runs the vCPU until `stop` becomes true or the guest stops the VM,
+  // parking in `gate` whenever a pause is requested. Returns kSignal when
+  // stopped from outside.
+  GuestStop run(const IoBus& pio, const IoBus& mmio, ExitStats& stats, const std::atomic<bool>& stop, VcpuGate& gate);
+
+  int fd() const { return fd_.get(); }
 
   // One line of the vCPU's registers (RIP, RSP, flags, control and
   // descriptor-table registers) and the bytes at RIP when RIP is a
@@ -75,6 +80,9 @@ class Vcpu {
       : index_(index), fd_(std::move(fd)), run_(run), run_size_(run_size) {}
   void handle_io(const IoBus& pio, ExitStats& stats);
   void handle_mmio(const IoBus& mmio, ExitStats& stats);
+  // Re-enters KVM_RUN with immediate_exit set: KVM finishes the port or
+  // MMIO instruction whose exit was just handled, then returns at once.
+  void complete_pending_exit(const IoBus& pio, const IoBus& mmio, ExitStats& stats);
 
   uint32_t index_;    // vCPU number, also its APIC id
   UniqueFd fd_;       // the vCPU fd

@@ -19,6 +19,7 @@
 #include "hv/boot/mptable.h"
 #include "hv/hex.h"
 #include "hv/layout.h"
+#include "hv/migration/migration.h"
 #include "hv/os_error.h"
 
 namespace strata::hv {
@@ -78,13 +79,30 @@ Result<std::unique_ptr<Vmm>> Vmm::create(const HvOptions& opts, std::chrono::ste
     return invalid_argument("at most " + std::to_string(layout::kMaxVirtioDevices) + " --net devices, not " +
                             std::to_string(opts.nets.size()));
   }
+  if (!opts.restore.empty()) {
+    STRATA_RETURN_IF_ERROR(vmm->restore_from_snapshot());
+  } else if (!opts.incoming.empty()) {
+    STRATA_RETURN_IF_ERROR(migration::receive_guest(*vmm, opts.incoming));
+  } else {
+    STRATA_RETURN_IF_ERROR(vmm->load_boot_image());
+    STRATA_RETURN_IF_ERROR(vmm->assemble());
+    STRATA_RETURN_IF_ERROR(vmm->vcpus_[0]->set_boot_state(vmm->boot_regs_));
+  }
+  if (!opts.control.empty()) {
+    auto server = control::ControlServer::listen(opts.control);
+    if (!server) return server.status();
+    vmm->control_server_ = std::move(*server);
+  }
+  return vmm;
+}
 
-  // 1. Images and memory: errors here need no KVM.
+Status Vmm::load_boot_image() {
+  const HvOptions& opts = opts_;
   auto mem = GuestMemory::create(opts.memory_mib << 20);
   if (!mem) return mem.status();
-  vmm->mem_ = std::move(*mem);
+  mem_ = std::move(*mem);
   std::string cmdline = guest_cmdline(opts);
-  BootRegisters& regs = vmm->boot_regs_;
+  BootRegisters& regs = boot_regs_;
   regs.rsp = layout::kElfStackTop;
   if (!opts.kernel.empty()) {
     auto image = read_file(opts.kernel, "kernel");
@@ -97,7 +115,7 @@ Result<std::unique_ptr<Vmm>> Vmm::create(const HvOptions& opts, std::chrono::ste
       if (!r) return r.status();
       initrd = std::move(*r);
     }
-    auto boot = boot::load_linux(vmm->mem_, *header, *image, initrd, cmdline);
+    auto boot = boot::load_linux(mem_, *header, *image, initrd, cmdline);
     if (!boot) return boot.status().with_context("kernel " + opts.kernel);
     regs.rip = boot->entry;
     regs.rsi = boot->zero_page;
@@ -106,50 +124,119 @@ Result<std::unique_ptr<Vmm>> Vmm::create(const HvOptions& opts, std::chrono::ste
     if (!image) return image.status();
     auto elf = boot::parse_elf(*image);
     if (!elf) return elf.status().with_context("ELF guest " + opts.elf);
-    STRATA_RETURN_IF_ERROR(boot::load_elf(vmm->mem_, *image, *elf).with_context("ELF guest " + opts.elf));
+    STRATA_RETURN_IF_ERROR(boot::load_elf(mem_, *image, *elf).with_context("ELF guest " + opts.elf));
     if (cmdline.size() >= layout::kCmdlineMax) return invalid_argument("--cmdline is longer than 64 KiB");
-    STRATA_RETURN_IF_ERROR(vmm->mem_.fill(layout::kCmdline, 0, cmdline.size() + 1));
-    STRATA_RETURN_IF_ERROR(vmm->mem_.write(layout::kCmdline, as_bytes(cmdline)));
+    STRATA_RETURN_IF_ERROR(mem_.fill(layout::kCmdline, 0, cmdline.size() + 1));
+    STRATA_RETURN_IF_ERROR(mem_.write(layout::kCmdline, as_bytes(cmdline)));
     regs.rip = elf->entry;
     regs.rdi = layout::kCmdline;
-    regs.rsi = vmm->mem_.size();
+    regs.rsi = mem_.size();
   }
-  STRATA_RETURN_IF_ERROR(boot::write_boot_tables(vmm->mem_));
-  STRATA_RETURN_IF_ERROR(boot::write_mptable(vmm->mem_, opts.vcpus));
+  STRATA_RETURN_IF_ERROR(boot::write_boot_tables(mem_));
+  return boot::write_mptable(mem_, opts.vcpus);
+}
 
-  // 2. The switch: an unreachable socket is reported before KVM is touched.
-  for (const NetOption& net : opts.nets) {
-    auto dev = VhostUserNet::connect(net, vmm->mem_);
+Status Vmm::assemble() {
+  // The switch first: an unreachable socket is reported before KVM is touched.
+  for (const NetOption& net : opts_.nets) {
+    auto dev = VhostUserNet::connect(net, mem_);
     if (!dev) return dev.status();
-    vmm->backend_fds_.push_back((*dev)->frontend().socket_fd());
-    vmm->pending_nets_.push_back(std::move(*dev));
+    backend_fds_.push_back((*dev)->frontend().socket_fd());
+    pending_nets_.push_back(std::move(*dev));
   }
-
-  // 3. The console.
-  if (opts.console.empty()) {
-    vmm->console_.reset(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3));
+  if (opts_.console.empty()) {
+    console_.reset(::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3));
   } else {
-    vmm->console_.reset(::open(opts.console.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    // A restored guest's console goes on where it was (append), a new one starts empty.
+    const int mode = opts_.restore.empty() && opts_.incoming.empty() ? O_TRUNC : O_APPEND;
+    console_.reset(::open(opts_.console.c_str(), O_WRONLY | O_CREAT | mode | O_CLOEXEC, 0644));
   }
-  if (!vmm->console_.valid()) return os_error("cannot open console " + (opts.console.empty() ? "stdout" : opts.console));
+  if (!console_.valid()) return os_error("cannot open console " + (opts_.console.empty() ? "stdout" : opts_.console));
 
-  // 4. KVM: the VM, devices, vCPUs.
   auto vm = KvmVm::create();
   if (!vm) return vm.status();
-  vmm->vm_.emplace(std::move(*vm));
-  STRATA_RETURN_IF_ERROR(vmm->vm_->set_memory(vmm->mem_));
-  STRATA_RETURN_IF_ERROR(vmm->build_devices());
-  auto cpuid = vmm->vm_->supported_cpuid();
+  vm_.emplace(std::move(*vm));
+  STRATA_RETURN_IF_ERROR(vm_->set_memory(mem_));
+  STRATA_RETURN_IF_ERROR(build_devices());
+  auto cpuid = vm_->supported_cpuid();
   if (!cpuid) return cpuid.status();
-  for (uint32_t i = 0; i < opts.vcpus; ++i) {
-    auto vcpu = Vcpu::create(*vmm->vm_, i, *cpuid);
+  for (uint32_t i = 0; i < opts_.vcpus; ++i) {
+    auto vcpu = Vcpu::create(*vm_, i, *cpuid);
     if (!vcpu) return vcpu.status();
-    vmm->vcpus_.push_back(std::move(*vcpu));
+    vcpus_.push_back(std::move(*vcpu));
   }
-  STRATA_RETURN_IF_ERROR(vmm->vcpus_[0]->set_boot_state(regs));
-  vmm->stop_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (!vmm->stop_event_.valid()) return os_error("cannot create an eventfd");
-  return vmm;
+  stop_event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!stop_event_.valid()) return os_error("cannot create an eventfd");
+  return Status::ok();
+}
+
+Result<std::vector<NetOption>> Vmm::restored_nets(const state::GuestConfig& saved) const {
+  if (opts_.nets.empty()) return saved.nics;
+  if (opts_.nets.size() != saved.nics.size()) {
+    return invalid_argument("the saved guest has " + std::to_string(saved.nics.size()) + " NIC(s); give that many --net, not " +
+                            std::to_string(opts_.nets.size()));
+  }
+  std::vector<NetOption> nets = opts_.nets;
+  for (size_t i = 0; i < nets.size(); ++i) {
+    if (!nets[i].mac_given) nets[i].mac = saved.nics[i].mac;
+    nets[i].mac_given = true;
+  }
+  if (opts_.clone) {
+    for (size_t i = 0; i < nets.size(); ++i) {
+      if (!opts_.nets[i].mac_given) {
+        return invalid_argument("--clone: give --net " + nets[i].socket + " a mac= of its own (the template's is " +
+                                format_mac(saved.nics[i].mac) + ")");
+      }
+    }
+  }
+  return nets;
+}
+
+Status Vmm::restore_from_snapshot() {
+  auto state = state::read_snapshot_state(opts_.restore);
+  if (!state) return state.status();
+  auto mem = GuestMemory::create(state->config.memory_bytes);
+  if (!mem) return mem.status();
+  auto copied = state::read_snapshot_memory(opts_.restore, *mem);
+  if (!copied) return copied.status();
+  STRATA_RETURN_IF_ERROR(build_for(state->config, std::move(*mem)));
+  STRATA_RETURN_IF_ERROR(apply_state(*state));
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+  char line[200];
+  std::snprintf(line, sizeof line, "restored %s from %s in %.1f ms (%llu MiB of memory data)",
+                opts_.clone ? "a clone" : "the guest", opts_.restore.c_str(), ms, static_cast<unsigned long long>(*copied >> 20));
+  log(line);
+  return Status::ok();
+}
+
+Status Vmm::build_for(const state::GuestConfig& saved, GuestMemory mem) {
+  auto nets = restored_nets(saved);
+  if (!nets) return nets.status();
+  opts_.nets = *nets;
+  opts_.memory_mib = saved.memory_bytes >> 20;
+  opts_.vcpus = saved.vcpus;
+  mem_ = std::move(mem);
+  return assemble();
+}
+
+Status Vmm::apply_state(const state::GuestState& s) {
+  if (s.vcpus.size() != vcpus_.size() || s.nics.size() != virtio_.size()) {
+    return internal_error("saved state does not match the guest built from it");
+  }
+  // VM first (irqchips, PIT, clock), then each vCPU: its LAPIC routes
+  // through the restored IOAPIC. Devices next; NICs last, since they hand
+  // the rings back to the backend and the guest may be served at once.
+  STRATA_RETURN_IF_ERROR(state::restore_vm(vm_->vm_fd(), s.vm));
+  for (size_t i = 0; i < vcpus_.size(); ++i) {
+    STRATA_RETURN_IF_ERROR(state::restore_vcpu(vcpus_[i]->fd(), s.vcpus[i]).with_context("vCPU " + std::to_string(i)));
+  }
+  uart_->restore(s.devices.uart);
+  rtc_->restore_index(s.devices.cmos_index);
+  control_->set_clock_base(s.devices.clock_us);
+  generation_ = s.config.generation + (opts_.clone ? 1 : 0);
+  for (size_t i = 0; i < virtio_.size(); ++i) STRATA_RETURN_IF_ERROR(virtio_[i]->restore(s.nics[i]));
+  for (auto& vcpu : vcpus_) state::notify_clock_paused(vcpu->fd());
+  return Status::ok();
 }
 
 Status Vmm::build_devices() {
@@ -195,8 +282,121 @@ void Vmm::request_stop(GuestStop why) {
 }
 
 void Vmm::vcpu_thread(Vcpu& vcpu) {
-  GuestStop why = vcpu.run(pio_, mmio_, stats_, stop_);
+  GuestStop why = vcpu.run(pio_, mmio_, stats_, stop_, gate_);
   if (why.kind != GuestStop::Kind::kSignal) request_stop(std::move(why));
+}
+
+void Vmm::kick_vcpus() {
+  for (size_t i = 0; i < vcpu_threads_.size(); ++i) {
+    vcpus_[i]->request_immediate_exit();
+    pthread_kill(vcpu_threads_[i].native_handle(), SIGUSR1);
+  }
+}
+
+Status Vmm::pause() {
+  if (paused_) return Status::ok();
+  gate_.request_pause();
+  kick_vcpus();
+  constexpr auto kParkTimeout = std::chrono::seconds(5);
+  if (!gate_.wait_parked(uint32_t(vcpus_.size()), kParkTimeout)) {
+    gate_.release();
+    return Status(StatusCode::kDeadlineExceeded, "a vCPU did not stop within 5 s; the guest keeps running");
+  }
+  // Rings after vCPUs: no driver can touch a queue register meanwhile.
+  for (size_t i = 0; i < virtio_.size(); ++i) {
+    Status s = virtio_[i]->pause();
+    if (!s.is_ok()) {
+      for (size_t j = 0; j < i; ++j) (void)virtio_[j]->resume();
+      gate_.release();
+      return s.with_context("pause");
+    }
+  }
+  paused_ = true;
+  log("paused");
+  return Status::ok();
+}
+
+Status Vmm::resume() {
+  if (!paused_) return Status::ok();
+  for (auto& nic : virtio_) STRATA_RETURN_IF_ERROR(nic->resume().with_context("resume"));
+  for (auto& vcpu : vcpus_) state::notify_clock_paused(vcpu->fd());
+  paused_ = false;
+  gate_.release();
+  log("resumed");
+  return Status::ok();
+}
+
+Result<state::GuestState> Vmm::save_state() {
+  if (!paused_) return failed_precondition("the guest is running; pause it first");
+  if (!state_ctx_) {
+    auto ctx = state::VcpuStateContext::probe(vm_->kvm_fd(), vm_->vm_fd());
+    if (!ctx) return ctx.status();
+    state_ctx_ = std::move(*ctx);
+  }
+  state::GuestState s;
+  s.config = config();
+  auto vm = state::save_vm(vm_->vm_fd());
+  if (!vm) return vm.status();
+  s.vm = *vm;
+  for (auto& vcpu : vcpus_) {
+    auto v = state::save_vcpu(vcpu->fd(), *state_ctx_);
+    if (!v) return v.status().with_context("vCPU " + std::to_string(vcpu->index()));
+    s.vcpus.push_back(std::move(*v));
+  }
+  s.devices.uart = uart_->save();
+  s.devices.cmos_index = rtc_->save_index();
+  s.devices.clock_us = control_->clock_us();
+  for (auto& nic : virtio_) s.nics.push_back(nic->save());
+  return s;
+}
+
+Result<state::SnapshotFigures> Vmm::snapshot(const std::string& dir) {
+  auto s = save_state();
+  if (!s) return s.status();
+  return state::write_snapshot(dir, mem_, *s);
+}
+
+std::string Vmm::handle_control(const Result<control::Request>& request) {
+  using control::Command;
+  if (!request) return control::format_error(request.status());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed_ms = [&t0] { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(); };
+  switch (request->command) {
+    case Command::kStatus:
+      return control::format_reply({{"state", std::string(paused_ ? "paused" : "running")},
+                                    {"vcpus", uint64_t(vcpus_.size())},
+                                    {"memory_bytes", mem_.size()},
+                                    {"nics", uint64_t(virtio_.size())},
+                                    {"generation", generation_},
+                                    {"pid", uint64_t(::getpid())}});
+    case Command::kPause: {
+      Status s = pause();
+      return s.is_ok() ? control::format_reply({{"ms", elapsed_ms()}}) : control::format_error(s);
+    }
+    case Command::kResume: {
+      Status s = resume();
+      return s.is_ok() ? control::format_reply({{"ms", elapsed_ms()}}) : control::format_error(s);
+    }
+    case Command::kSnapshot: {
+      auto f = snapshot(request->dir);
+      if (!f) return control::format_error(f.status());
+      log("snapshot of " + std::to_string(f->memory_bytes >> 20) + " MiB (" + std::to_string(f->data_bytes >> 10) +
+          " KiB of data) written to " + request->dir);
+      return control::format_reply({{"memory_bytes", f->memory_bytes},
+                                    {"data_bytes", f->data_bytes},
+                                    {"state_bytes", f->state_bytes},
+                                    {"ms", elapsed_ms()}});
+    }
+    case Command::kMigrate: {
+      auto r = migration::send_guest(*this, request->to, request->downtime_ms);
+      if (!r) return control::format_error(r.status());
+      return control::format_reply(migration::report_fields(*r));
+    }
+    case Command::kStop:
+      request_stop({GuestStop::Kind::kPowerOff, 0, "stopped by a control request"});
+      return control::format_reply({});
+  }
+  return control::format_error(internal_error("unhandled command"));
 }
 
 void Vmm::main_loop() {
@@ -205,12 +405,18 @@ void Vmm::main_loop() {
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGTERM);
   UniqueFd sfd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  bool stdin_open = true;
+  std::vector<bool> backend_up(backend_fds_.size(), true);
   std::vector<pollfd> fds;
-  fds.push_back({stop_event_.get(), POLLIN, 0});
-  fds.push_back({sfd.get(), POLLIN, 0});
-  fds.push_back({STDIN_FILENO, POLLIN, 0});
-  for (int fd : backend_fds_) fds.push_back({fd, POLLRDHUP, 0});
   while (!stop_.load()) {
+    // Rebuilt each round: control clients come and go.
+    fds.clear();
+    fds.push_back({stop_event_.get(), POLLIN, 0});
+    fds.push_back({sfd.get(), POLLIN, 0});
+    fds.push_back({stdin_open ? STDIN_FILENO : -1, POLLIN, 0});
+    for (size_t i = 0; i < backend_fds_.size(); ++i) fds.push_back({backend_up[i] ? backend_fds_[i] : -1, POLLRDHUP, 0});
+    const size_t control_at = fds.size();
+    if (control_server_) control_server_->poll_fds(fds);
     if (::poll(fds.data(), fds.size(), -1) < 0) continue;
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si{};
@@ -224,16 +430,20 @@ void Vmm::main_loop() {
       if (n > 0) {
         uart_->receive({buf, size_t(n)});
       } else {
-        fds[2].fd = -1;  // end of input (or /dev/null): stop watching it
+        stdin_open = false;  // end of input (or /dev/null): stop watching it
       }
     }
-    for (size_t i = 3; i < fds.size(); ++i) {
-      if (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+    for (size_t i = 0; i < backend_fds_.size(); ++i) {
+      if (fds[3 + i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
         // The data path keeps working until the backend unmaps the memory;
         // there is nothing to reconnect yet, so say it and go on.
-        log("net" + std::to_string(i - 3) + ": vhost-user backend " + opts_.nets[i - 3].socket + " hung up");
-        fds[i].fd = -1;
+        log("net" + std::to_string(i) + ": vhost-user backend " + opts_.nets[i].socket + " hung up");
+        backend_up[i] = false;
       }
+    }
+    if (control_server_) {
+      control_server_->serve(std::span<const pollfd>(fds).subspan(control_at),
+                             [this](const Result<control::Request>& r) { return handle_control(r); });
     }
   }
 }
@@ -251,14 +461,12 @@ int Vmm::run() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGUSR1, &sa, nullptr);
 
-  std::vector<std::thread> threads;
-  for (auto& vcpu : vcpus_) threads.emplace_back([this, v = vcpu.get()] { vcpu_thread(*v); });
+  for (auto& vcpu : vcpus_) vcpu_threads_.emplace_back([this, v = vcpu.get()] { vcpu_thread(*v); });
   main_loop();
-  for (size_t i = 0; i < threads.size(); ++i) {
-    vcpus_[i]->request_immediate_exit();
-    pthread_kill(threads[i].native_handle(), SIGUSR1);
-  }
-  for (auto& t : threads) t.join();
+  gate_.notify_stop();  // parked vCPUs see stop_ and return
+  kick_vcpus();
+  for (auto& t : vcpu_threads_) t.join();
+  vcpu_threads_.clear();
   uart_->flush();
 
   GuestStop why;
@@ -293,6 +501,7 @@ int Vmm::run() {
     case GuestStop::Kind::kPowerOff: log(why.message + " " + summary_text); return 0;
     case GuestStop::Kind::kSignal: log(why.message + " " + summary_text); return 128 + why.exit_code;
     case GuestStop::Kind::kError: log("error: " + why.message + " " + summary_text); return 1;
+    case GuestStop::Kind::kMigrated: log(why.message + " " + summary_text); return kExitMigrated;
   }
   return 1;
 }

@@ -28,6 +28,7 @@ packages=(
   libbpf-dev libxdp-dev bpftool xdp-tools linux-libc-dev
   libboost-program-options-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+  nlohmann-json3-dev zlib1g-dev
   catch2 libspdlog-dev libfmt-dev
   # integration tests and the demo: namespaces, tagged peers, dissectors
   iproute2 iputils-ping procps psmisc tshark tcpdump

@@ -41,4 +41,14 @@ void CmosRtc::write(uint64_t offset, std::span<const uint8_t> data) {
   // clock follows the host's.
 }
 
+uint8_t CmosRtc::save_index() {
+  std::lock_guard lock(mu_);
+  return index_;
+}
+
+void CmosRtc::restore_index(uint8_t index) {
+  std::lock_guard lock(mu_);
+  index_ = index & 0x7f;
+}
+
 }  // namespace strata::hv

@@ -22,6 +22,10 @@ class CmosRtc : public BusDevice {
   // The value of register `index` at time `now` (exposed for tests).
   static uint8_t register_value(uint8_t index, std::time_t now);
 
+  // The selected register: the only state (the time is the host's).
+  uint8_t save_index();
+  void restore_index(uint8_t index);
+
  private:
   std::mutex mu_;      // guards index_; vCPU threads
   uint8_t index_ = 0;  // selected register (bit 7, NMI disable, is dropped)

@@ -11,11 +11,15 @@ ControlPort::ControlPort(std::chrono::steady_clock::time_point start, const Exit
                          std::function<void(int)> request_exit)
     : start_(start), stats_(stats), log_fd_(log_fd), request_exit_(std::move(request_exit)) {}
 
+uint64_t ControlPort::clock_us() const {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
+  return clock_base_us_ + uint64_t(us.count());
+}
+
 void ControlPort::read(uint64_t offset, std::span<uint8_t> data) {
   std::memset(data.data(), 0xff, data.size());
   if (offset == kClockOffset) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start_);
-    uint32_t v = uint32_t(us.count());
+    uint32_t v = uint32_t(clock_us());
     std::memcpy(data.data(), &v, std::min(data.size(), sizeof v));
   }
 }

@@ -32,8 +32,17 @@ class ControlPort : public BusDevice {
   void read(uint64_t offset, std::span<uint8_t> data) override;
   void write(uint64_t offset, std::span<const uint8_t> data) override;
 
+  // The guest's clock now, in microseconds (what `inl 0x504` reads, before
+  // its wrap to 32 bits).
+  uint64_t clock_us() const;
+  // A restored guest's clock goes on from where the saved one stood:
+  // `clock_us` at the shim's start, so its time never jumps back (its
+  // timeouts then do not count the time it spent saved).
+  void set_clock_base(uint64_t clock_us) { clock_base_us_ = clock_us; }
+
  private:
   std::chrono::steady_clock::time_point start_;  // shim start, the zero of every timing
+  uint64_t clock_base_us_ = 0;                   // the guest clock at start_ (0, or a restored guest's saved clock)
   const ExitStats& stats_;                       // read at each mark
   int log_fd_;                                   // mark lines go here (stderr); not owned
   std::function<void(int)> request_exit_;        // ends the VM with an exit code

@@ -22,6 +22,29 @@ Uart::Uart(int out_fd, std::function<void(bool)> set_irq) : out_fd_(out_fd), set
 
 Uart::~Uart() { flush(); }
 
+UartState Uart::save() {
+  std::lock_guard lock(mu_);
+  flush_locked();
+  return {ier_, lcr_, mcr_, scr_, dll_, dlm_, fifo_enabled_, thre_pending_, std::string(rx_.begin(), rx_.end())};
+}
+
+void Uart::restore(const UartState& s) {
+  std::lock_guard lock(mu_);
+  ier_ = s.ier;
+  lcr_ = s.lcr;
+  mcr_ = s.mcr;
+  scr_ = s.scr;
+  dll_ = s.dll;
+  dlm_ = s.dlm;
+  fifo_enabled_ = s.fifo_enabled;
+  thre_pending_ = s.thre_pending;
+  rx_.assign(s.rx.begin(), s.rx.begin() + long(std::min(s.rx.size(), kRxMax)));
+  // Drive the line whatever it was: the restored irqchip must see the
+  // level these registers imply.
+  irq_level_ = ((ier_ & kIerRxData) && !rx_.empty()) || ((ier_ & kIerThre) && thre_pending_);
+  if (set_irq_) set_irq_(irq_level_);
+}
+
 void Uart::read(uint64_t offset, std::span<uint8_t> data) {
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < data.size(); ++i) data[i] = read_register(offset + i);

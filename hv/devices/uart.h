@@ -15,6 +15,14 @@
 
 namespace strata::hv {
 
+// The guest-visible registers and pending input: what a snapshot keeps.
+struct UartState {
+  uint8_t ier = 0, lcr = 0, mcr = 0, scr = 0, dll = 0x0c, dlm = 0;  // as the guest last wrote them
+  bool fifo_enabled = false;                                      // FCR bit 0
+  bool thre_pending = false;                                      // a THRE interrupt was due
+  std::string rx;                                                 // input the guest has not read
+};
+
 class Uart : public BusDevice {
  public:
   static constexpr uint64_t kBase = 0x3f8;  // COM1
@@ -31,6 +39,10 @@ class Uart : public BusDevice {
   void receive(std::span<const uint8_t> bytes);
   // Writes out anything still buffered (at exit).
   void flush();
+
+  UartState save();
+  // Puts the registers back and re-drives the IRQ line to match them.
+  void restore(const UartState& s);
 
  private:
   uint8_t read_register(uint64_t offset);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "base/status.h"
 
@@ -23,6 +24,13 @@ struct VirtQueueConfig {
   uint64_t used = 0;   // guest-physical address of the used ("device") ring
 };
 
+// Where a stopped device's queues stood: per queue, the next avail index
+// the backend would have read (GET_VRING_BASE). A resumed or restored
+// device starts there, so no buffer is used twice or skipped.
+struct VirtQueuePositions {
+  std::vector<uint16_t> next_avail;  // one per queue the device has
+};
+
 class VirtioDevice {
  public:
   virtual ~VirtioDevice() = default;
@@ -32,11 +40,22 @@ class VirtioDevice {
   virtual uint16_t queue_max_size() const = 0;
   // Device-specific configuration space; reads past its end return zeros.
   virtual void read_config(uint64_t offset, std::span<uint8_t> data) const = 0;
-  // The driver set DRIVER_OK with these features and queues. An error puts
-  // the device in DEVICE_NEEDS_RESET.
-  virtual Status activate(uint64_t features, std::span<const VirtQueueConfig> queues) = 0;
   // The driver wrote 0 to Status: stop using the queues.
   virtual void reset() = 0;
+
+  // Pause: stop touching guest memory and say where each queue stood.
+  virtual Result<VirtQueuePositions> stop_queues() = 0;
+  // Start with these features and queues, each from its position (none
+  // given: from 0): when the driver sets DRIVER_OK (an error puts the
+  // device in DEVICE_NEEDS_RESET), after a pause, or in a restored guest (then `restored` is true and the
+  // device may announce itself, e.g. a NIC's RARP).
+  virtual Status start_queues(uint64_t features, std::span<const VirtQueueConfig> queues,
+                              const VirtQueuePositions& from, bool restored) = 0;
+  // Live migration: from the next start_queues on, the device logs every
+  // write it makes to guest memory in the bitmap `fd` (`bytes` long, one
+  // bit per 4 KiB page); fd -1 stops logging. A device that cannot log
+  // says so, and the migration is refused.
+  virtual Status set_dirty_log(int fd, uint64_t bytes) = 0;
 };
 
 }  // namespace strata::hv

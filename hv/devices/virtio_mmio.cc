@@ -124,7 +124,7 @@ void VirtioMmio::set_status(uint32_t value) {
         s = invalid_argument("queue " + std::to_string(i) + " has invalid size " + std::to_string(qc.size));
       }
     }
-    if (s.is_ok()) s = device_->activate(driver_features_, queues_);
+    if (s.is_ok()) s = device_->start_queues(driver_features_, queues_, VirtQueuePositions{}, false);
     if (s.is_ok()) {
       active_ = true;
     } else {
@@ -136,12 +136,77 @@ void VirtioMmio::set_status(uint32_t value) {
 }
 
 void VirtioMmio::reset_locked() {
-  if (active_) device_->reset();
-  active_ = false;
+  if (active_ && !paused_) device_->reset();
+  active_ = paused_ = false;
   status_ = 0;
   driver_features_ = 0;
   device_features_sel_ = driver_features_sel_ = queue_sel_ = 0;
   for (auto& q : queues_) q = VirtQueueConfig{};
+}
+
+Status VirtioMmio::pause() {
+  std::lock_guard lock(mu_);
+  if (!active_ || paused_) return Status::ok();
+  auto positions = device_->stop_queues();
+  if (!positions) return positions.status().with_context(name_);
+  positions_ = std::move(*positions);
+  paused_ = true;
+  return Status::ok();
+}
+
+Status VirtioMmio::resume() {
+  std::lock_guard lock(mu_);
+  if (!paused_) return Status::ok();
+  STRATA_RETURN_IF_ERROR(device_->start_queues(driver_features_, queues_, positions_, false).with_context(name_));
+  paused_ = false;
+  return Status::ok();
+}
+
+bool VirtioMmio::paused() const {
+  std::lock_guard lock(mu_);
+  return paused_;
+}
+
+VirtioMmioState VirtioMmio::save() const {
+  std::lock_guard lock(mu_);
+  return {status_,     device_features_sel_, driver_features_sel_, driver_features_, queue_sel_, config_generation_,
+          active_,     queues_,              positions_};
+}
+
+Status VirtioMmio::restore(const VirtioMmioState& s) {
+  std::lock_guard lock(mu_);
+  if (s.queues.size() != queues_.size()) {
+    return invalid_argument(name_ + ": saved with " + std::to_string(s.queues.size()) + " queues, the device has " +
+                            std::to_string(queues_.size()));
+  }
+  status_ = s.status;
+  device_features_sel_ = s.device_features_sel;
+  driver_features_sel_ = s.driver_features_sel;
+  driver_features_ = s.driver_features;
+  queue_sel_ = s.queue_sel;
+  config_generation_ = s.config_generation;
+  queues_ = s.queues;
+  positions_ = s.positions;
+  if (s.active) {
+    // The features were accepted by the source's backend; a destination
+    // offering less cannot carry this driver on.
+    if (s.driver_features & ~device_->offered_features()) {
+      return failed_precondition(name_ + ": the guest's driver uses features this backend does not offer");
+    }
+    STRATA_RETURN_IF_ERROR(device_->start_queues(driver_features_, queues_, positions_, true).with_context(name_));
+  }
+  active_ = s.active;
+  paused_ = false;
+  return Status::ok();
+}
+
+Status VirtioMmio::set_dirty_log(int fd, uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  STRATA_RETURN_IF_ERROR(device_->set_dirty_log(fd, bytes).with_context(name_));
+  if (!active_ || paused_) return Status::ok();  // takes effect when the queues start
+  auto positions = device_->stop_queues();
+  if (!positions) return positions.status().with_context(name_);
+  return device_->start_queues(driver_features_, queues_, *positions, false).with_context(name_);
 }
 
 }  // namespace strata::hv

@@ -37,6 +37,20 @@ constexpr uint32_t kAcknowledge = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8
 constexpr uint32_t kNeedsReset = 64, kFailed = 128;
 }  // namespace device_status
 
+// The transport's register file as the driver left it, and the queue
+// positions of a paused device: what a snapshot keeps of one device.
+struct VirtioMmioState {
+  uint32_t status = 0;                   // device status byte
+  uint32_t device_features_sel = 0;      // DeviceFeaturesSel
+  uint32_t driver_features_sel = 0;      // DriverFeaturesSel
+  uint64_t driver_features = 0;          // features the driver accepted
+  uint32_t queue_sel = 0;                // QueueSel
+  uint32_t config_generation = 0;        // ConfigGeneration
+  bool active = false;                   // DRIVER_OK was accepted: the backend runs the queues
+  std::vector<VirtQueueConfig> queues;   // per queue: size, ready, ring addresses
+  VirtQueuePositions positions;          // per queue: next avail index (when active)
+};
+
 class VirtioMmio : public BusDevice {
  public:
   VirtioMmio(std::unique_ptr<VirtioDevice> device, std::string name, int log_fd);
@@ -45,6 +59,22 @@ class VirtioMmio : public BusDevice {
   void write(uint64_t offset, std::span<const uint8_t> data) override;
 
   uint32_t status() const;  // for tests and the exit summary
+
+  // Pause stops an active device's queues (vCPUs must be parked first, so
+  // no register write races it) and keeps their positions; resume starts
+  // them from there. Both are no-ops for a device the driver never started.
+  Status pause();
+  Status resume();
+  bool paused() const;
+  // Only while paused: the registers and the queue positions.
+  VirtioMmioState save() const;
+  // Starts (fd >= 0) or stops (fd -1) the device's dirty-page logging; an
+  // active device's queues are stopped and restarted where they stood so
+  // the backend takes it up (a stall of one round trip, no lost buffer).
+  Status set_dirty_log(int fd, uint64_t bytes);
+  // Into a fresh transport of a restored guest, before its vCPUs run: the
+  // registers, and an active device's queues started where they stood.
+  Status restore(const VirtioMmioState& s);
 
  private:
   uint32_t read_register(uint64_t offset);
@@ -66,6 +96,8 @@ class VirtioMmio : public BusDevice {
   std::vector<VirtQueueConfig> queues_;    // one per device queue
   uint32_t config_generation_ = 0;         // bumped whenever config space changes (never, so far)
   bool active_ = false;                    // device activated (DRIVER_OK accepted)
+  bool paused_ = false;                    // queues stopped by pause(); positions_ holds where
+  VirtQueuePositions positions_;           // where the queues stood when paused
 };
 
 }  // namespace strata::hv

@@ -87,9 +87,16 @@ void VhostUserNet::read_config(uint64_t offset, std::span<uint8_t> data) const {
   for (size_t i = 0; i < data.size(); ++i) data[i] = offset + i < sizeof config ? config[offset + i] : 0;
 }
 
-Status VhostUserNet::activate(uint64_t features, std::span<const VirtQueueConfig> queues) {
+Status VhostUserNet::start_queues(uint64_t features, std::span<const VirtQueueConfig> queues,
+                                  const VirtQueuePositions& from, bool restored) {
   vhost_user::Frontend& fe = *frontend_;
-  STRATA_RETURN_IF_ERROR(fe.set_features(net_backend_features(features, fe.backend_features(), fe.has_protocol_features())));
+  const bool logging = log_fd_ >= 0;
+  uint64_t backend_features = net_backend_features(features, fe.backend_features(), fe.has_protocol_features());
+  if (logging) {
+    backend_features |= vhost_user::kFeatureLogAll;
+    STRATA_RETURN_IF_ERROR(fe.set_log_base(log_fd_, log_bytes_));
+  }
+  STRATA_RETURN_IF_ERROR(fe.set_features(backend_features));
   vhost_user::MemoryRegion region{0, mem_.size(), reinterpret_cast<uint64_t>(mem_.host_base()), 0};
   int mem_fd[] = {mem_.fd()};
   STRATA_RETURN_IF_ERROR(fe.set_mem_table({&region, 1}, mem_fd));
@@ -99,8 +106,13 @@ Status VhostUserNet::activate(uint64_t features, std::span<const VirtQueueConfig
     if (!q.ready) continue;
     auto addr = translate_vring(mem_, i, q);
     if (!addr) return addr.status();
+    if (logging) {
+      // The used ring's writes are logged at its guest-physical address.
+      addr->flags |= vhost_user::kVringFLog;
+      addr->log = q.used;
+    }
     STRATA_RETURN_IF_ERROR(fe.set_vring_num(i, q.size));
-    STRATA_RETURN_IF_ERROR(fe.set_vring_base(i, 0));
+    STRATA_RETURN_IF_ERROR(fe.set_vring_base(i, i < from.next_avail.size() ? from.next_avail[i] : 0));
     STRATA_RETURN_IF_ERROR(fe.set_vring_addr(*addr));
     STRATA_RETURN_IF_ERROR(fe.set_vring_kick(i, kick_[i].get()));
     STRATA_RETURN_IF_ERROR(fe.set_vring_call(i, call_.get()));
@@ -113,18 +125,42 @@ Status VhostUserNet::activate(uint64_t features, std::span<const VirtQueueConfig
       if (enabled_queues_ & (1u << i)) STRATA_RETURN_IF_ERROR(fe.set_vring_enable(i, true));
     }
   }
+  // A guest restored or moved behind a new port: the backend tells the
+  // switch where its MAC now lives (a RARP it sends as if from the guest),
+  // so MAC learning follows at once, without the guest's help.
+  if (restored && fe.can_announce()) STRATA_RETURN_IF_ERROR(fe.send_rarp(opt_.mac));
   return Status::ok();
+}
+
+Status VhostUserNet::set_dirty_log(int fd, uint64_t bytes) {
+  if (fd >= 0 && !frontend_->can_log_dirty()) {
+    return failed_precondition("vhost-user backend " + opt_.socket +
+                               " cannot log its writes to guest memory (no VHOST_F_LOG_ALL / LOG_SHMFD), so the guest "
+                               "cannot be live-migrated over the network");
+  }
+  log_fd_ = fd;
+  log_bytes_ = bytes;
+  return Status::ok();
+}
+
+Result<VirtQueuePositions> VhostUserNet::stop_queues() {
+  VirtQueuePositions at;
+  at.next_avail.assign(kNetNumQueues, 0);
+  for (uint32_t i = 0; i < kNetNumQueues; ++i) {
+    if (!(enabled_queues_ & (1u << i))) continue;
+    if (frontend_->has_protocol_features()) STRATA_RETURN_IF_ERROR(frontend_->set_vring_enable(i, false));
+    auto base = frontend_->get_vring_base(i);
+    if (!base) return base.status();
+    at.next_avail[i] = uint16_t(*base);
+  }
+  enabled_queues_ = 0;
+  return at;
 }
 
 void VhostUserNet::reset() {
   // GET_VRING_BASE stops a ring in the backend: it must not touch guest
-  // memory the driver is about to reuse.
-  for (uint32_t i = 0; i < kNetNumQueues; ++i) {
-    if (!(enabled_queues_ & (1u << i))) continue;
-    if (frontend_->has_protocol_features()) (void)frontend_->set_vring_enable(i, false);
-    (void)frontend_->get_vring_base(i);
-  }
-  enabled_queues_ = 0;
+  // memory the driver is about to reuse. Where it stood no longer matters.
+  (void)stop_queues();
 }
 
 }  // namespace strata::hv

@@ -60,8 +60,11 @@ class VhostUserNet : public VirtioDevice {
   uint16_t num_queues() const override { return kNetNumQueues; }
   uint16_t queue_max_size() const override { return kNetQueueSize; }
   void read_config(uint64_t offset, std::span<uint8_t> data) const override;
-  Status activate(uint64_t features, std::span<const VirtQueueConfig> queues) override;
   void reset() override;
+  Result<VirtQueuePositions> stop_queues() override;
+  Status start_queues(uint64_t features, std::span<const VirtQueueConfig> queues, const VirtQueuePositions& from,
+                      bool restored) override;
+  Status set_dirty_log(int fd, uint64_t bytes) override;
 
   const vhost_user::Frontend& frontend() const { return *frontend_; }
 
@@ -75,6 +78,8 @@ class VhostUserNet : public VirtioDevice {
   UniqueFd call_;                                   // eventfd the backend signals; KVM raises the IRQ
   uint64_t offered_ = 0;                            // features offered to the driver
   uint32_t enabled_queues_ = 0;                     // queues handed to the backend (for reset)
+  int log_fd_ = -1;                                 // dirty-log bitmap during a migration; not owned; -1 = off
+  uint64_t log_bytes_ = 0;                          // its size
 };
 
 }  // namespace strata::hv

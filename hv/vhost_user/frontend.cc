@@ -164,4 +164,16 @@ Result<uint32_t> Frontend::get_vring_base(uint32_t index) {
   return state->num;
 }
 
+Status Frontend::send_rarp(std::span<const uint8_t, 6> mac) {
+  return send_setting(Request::kSendRarp, encode_rarp(mac, reply_ack()));
+}
+
+Status Frontend::set_log_base(int fd, uint64_t bytes) {
+  int fds[] = {fd};
+  STRATA_RETURN_IF_ERROR(send(encode_log_base(bytes, 0), fds));
+  auto reply = receive(Request::kSetLogBase);
+  if (!reply) return reply.status();
+  return context(decode_empty_reply(*reply, Request::kSetLogBase));
+}
+
 }  // namespace strata::hv::vhost_user

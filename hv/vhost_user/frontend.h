@@ -21,8 +21,11 @@ class Frontend {
   // How long the shim waits for any one reply before declaring the backend hung.
   static constexpr int kReplyTimeoutMs = 5000;
   // Protocol features strata-hv can use: REPLY_ACK (confirmation of each
-  // setting, so a refused memory table is reported, not silently ignored).
-  static constexpr uint64_t kWantedProtocolFeatures = kProtocolReplyAck;
+  // setting, so a refused memory table is reported, not silently ignored),
+  // RARP (a restored or moved guest is announced by the backend), and
+  // LOG_SHMFD (the backend logs its writes to guest memory during a live
+  // migration in a shared bitmap).
+  static constexpr uint64_t kWantedProtocolFeatures = kProtocolReplyAck | kProtocolRarp | kProtocolLogShmfd;
 
   // Connects to `socket_path` and runs the session's opening: GET_FEATURES,
   // protocol-feature negotiation, SET_OWNER.
@@ -32,6 +35,12 @@ class Frontend {
   int socket_fd() const { return sock_.get(); }
   uint64_t backend_features() const { return features_; }
   bool has_protocol_features() const { return (features_ & kFeatureProtocolFeatures) != 0; }
+  // The backend can announce a guest's MAC for it (SEND_RARP).
+  bool can_announce() const { return (protocol_features_ & kProtocolRarp) != 0; }
+  // The backend can log its writes to guest memory (LOG_ALL + LOG_SHMFD).
+  bool can_log_dirty() const {
+    return (features_ & kFeatureLogAll) != 0 && (protocol_features_ & kProtocolLogShmfd) != 0;
+  }
 
   Status set_features(uint64_t features);
   Status set_mem_table(std::span<const MemoryRegion> regions, std::span<const int> fds);
@@ -43,6 +52,11 @@ class Frontend {
   Status set_vring_enable(uint32_t index, bool enable);
   // Stops the ring and returns the next avail index the backend would read.
   Result<uint32_t> get_vring_base(uint32_t index);
+  // Asks the backend to send a RARP from `mac` on the guest's behalf.
+  Status send_rarp(std::span<const uint8_t, 6> mac);
+  // Gives the backend the dirty-page bitmap `fd` of `bytes` (one bit per
+  // 4 KiB page of guest-physical memory).
+  Status set_log_base(int fd, uint64_t bytes);
 
  private:
   Frontend(std::string path, UniqueFd sock) : path_(std::move(path)), sock_(std::move(sock)) {}

@@ -30,6 +30,8 @@ const char* request_name(Request r) {
     case Request::kSetProtocolFeatures: return "SET_PROTOCOL_FEATURES";
     case Request::kGetQueueNum: return "GET_QUEUE_NUM";
     case Request::kSetVringEnable: return "SET_VRING_ENABLE";
+    case Request::kSetLogBase: return "SET_LOG_BASE";
+    case Request::kSendRarp: return "SEND_RARP";
   }
   return "UNKNOWN";
 }
@@ -109,6 +111,29 @@ Result<VringState> decode_vring_state_reply(std::span<const uint8_t> bytes, Requ
   VringState s;
   std::memcpy(&s, bytes.data() + kHeaderSize, sizeof s);
   return s;
+}
+
+std::vector<uint8_t> encode_log_base(uint64_t mmap_size, uint64_t mmap_offset) {
+  const uint64_t payload[2] = {mmap_size, mmap_offset};
+  // Never with NEED_REPLY: with LOG_SHMFD the backend always answers
+  // SET_LOG_BASE, with an empty payload.
+  return encode(Request::kSetLogBase, {reinterpret_cast<const uint8_t*>(payload), sizeof payload});
+}
+
+std::vector<uint8_t> encode_rarp(std::span<const uint8_t, 6> mac, bool need_reply) {
+  uint64_t v = 0;
+  std::memcpy(&v, mac.data(), mac.size());
+  return encode_u64(Request::kSendRarp, v, need_reply);
+}
+
+Status decode_empty_reply(std::span<const uint8_t> bytes, Request expected) {
+  auto h = decode_reply_header(bytes, expected);
+  if (!h) return h.status();
+  if (h->size != 0 || bytes.size() != kHeaderSize) {
+    return data_loss(std::string("vhost-user reply to ") + request_name(expected) + " has " +
+                     std::to_string(h->size) + " payload bytes, expected none");
+  }
+  return Status::ok();
 }
 
 }  // namespace strata::hv::vhost_user

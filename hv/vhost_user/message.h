@@ -20,6 +20,7 @@ enum class Request : uint32_t {
   kSetOwner = 3,
   kResetOwner = 4,
   kSetMemTable = 5,
+  kSetLogBase = 6,
   kSetVringNum = 8,
   kSetVringAddr = 9,
   kSetVringBase = 10,
@@ -30,6 +31,7 @@ enum class Request : uint32_t {
   kSetProtocolFeatures = 16,
   kGetQueueNum = 17,
   kSetVringEnable = 18,
+  kSendRarp = 19,
 };
 const char* request_name(Request r);
 
@@ -44,7 +46,14 @@ constexpr size_t kMaxMemRegions = 8;            // without CONFIGURE_MEM_SLOTS
 constexpr uint64_t kFeatureProtocolFeatures = 1ull << 30;
 // Protocol feature bits (GET/SET_PROTOCOL_FEATURES).
 constexpr uint64_t kProtocolMq = 1ull << 0;
+constexpr uint64_t kProtocolLogShmfd = 1ull << 1;  // SET_LOG_BASE carries the dirty log as an fd
+constexpr uint64_t kProtocolRarp = 1ull << 2;      // SEND_RARP: the backend announces a moved guest
 constexpr uint64_t kProtocolReplyAck = 1ull << 3;
+// Virtio feature bit 26 in SET_FEATURES: the backend logs every guest-memory
+// write it makes in the dirty log (live migration).
+constexpr uint64_t kFeatureLogAll = 1ull << 26;
+// SET_VRING_ADDR flags bit 0: log the used ring's writes at `log`.
+constexpr uint32_t kVringFLog = 1u << 0;
 // SET_VRING_KICK/CALL payload: bits 0-7 queue index, bit 8 "no fd" (polling).
 constexpr uint64_t kVringNoFd = 1ull << 8;
 
@@ -82,6 +91,10 @@ std::vector<uint8_t> encode_u64(Request r, uint64_t value, bool need_reply = fal
 std::vector<uint8_t> encode_vring_state(Request r, VringState s, bool need_reply = false);
 std::vector<uint8_t> encode_vring_addr(const VringAddr& a, bool need_reply = false);
 Result<std::vector<uint8_t>> encode_mem_table(std::span<const MemoryRegion> regions, bool need_reply = false);
+// SET_LOG_BASE: the dirty log's size and its offset in the fd sent alongside.
+std::vector<uint8_t> encode_log_base(uint64_t mmap_size, uint64_t mmap_offset);
+// SEND_RARP: the MAC in the first six bytes of a u64.
+std::vector<uint8_t> encode_rarp(std::span<const uint8_t, 6> mac, bool need_reply = false);
 
 // Checks a reply header: right version, reply bit set, the request it answers,
 // a payload size within kMaxPayload.
@@ -89,5 +102,7 @@ Result<Header> decode_reply_header(std::span<const uint8_t> bytes, Request expec
 // Decodes a full reply (header and payload) carrying a u64 / a vring state.
 Result<uint64_t> decode_u64_reply(std::span<const uint8_t> bytes, Request expected);
 Result<VringState> decode_vring_state_reply(std::span<const uint8_t> bytes, Request expected);
+// A reply with no payload (SET_LOG_BASE's acknowledgement).
+Status decode_empty_reply(std::span<const uint8_t> bytes, Request expected);
 
 }  // namespace strata::hv::vhost_user

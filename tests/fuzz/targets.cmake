@@ -6,3 +6,6 @@ strata_fuzz_target(fuzz_hv_bzimage SOURCES fuzz_hv_bzimage.cc LIBS strata_hv_for
 strata_fuzz_target(fuzz_hv_elf SOURCES fuzz_hv_elf.cc LIBS strata_hv_formats)
 strata_fuzz_target(fuzz_hv_vhost_reply SOURCES fuzz_hv_vhost_reply.cc LIBS strata_hv_formats)
 strata_fuzz_target(fuzz_openflow_decode SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_openflow_decode.cc LIBS strata_ofp)
+strata_fuzz_target(fuzz_hv_state SOURCES fuzz_hv_state.cc LIBS strata_hv_formats)
+strata_fuzz_target(fuzz_hv_control SOURCES fuzz_hv_control.cc LIBS strata_hv_formats)
+strata_fuzz_target(fuzz_hv_migration SOURCES fuzz_hv_migration.cc LIBS strata_hv_formats)

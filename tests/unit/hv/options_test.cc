@@ -44,7 +44,7 @@ TEST_CASE("options: every option of the command contract", "[hv][options]") {
 
 TEST_CASE("options: errors name the problem", "[hv][options]") {
   auto msg = [](std::vector<const char*> a) { return parse(a).status().message(); };
-  CHECK_THAT(msg({}), Catch::Contains("exactly one of --kernel FILE and --elf FILE"));
+  CHECK_THAT(msg({}), Catch::Contains("exactly one of --kernel FILE, --elf FILE, --restore DIR and --incoming ADDR"));
   CHECK_THAT(msg({"--kernel", "a", "--elf", "b"}), Catch::Contains("exactly one"));
   CHECK_THAT(msg({"--elf", "a", "--initrd", "r"}), Catch::Contains("--initrd needs --kernel"));
   CHECK_THAT(msg({"--elf", "a", "--memory", "lots"}), Catch::Contains("not a whole number"));
@@ -56,6 +56,28 @@ TEST_CASE("options: errors name the problem", "[hv][options]") {
   CHECK_THAT(msg({"--elf", "a", "--net", "vhost-user=/s,speed=10"}), Catch::Contains("unknown key 'speed=10'"));
   CHECK_THAT(msg({"--elf", "a", "--bogus"}), Catch::Contains("bogus"));
   CHECK(parse({"--elf", "a", "--memory", "-5"}).status().code() == strata::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("options: a restored, cloned or incoming guest brings its own shape", "[hv][options][state]") {
+  auto cl = parse({"--restore", "/snap", "--net", "vhost-user=/s,mac=02:00:00:00:00:07", "--clone", "--control", "/c.sock"});
+  REQUIRE(cl.is_ok());
+  CHECK(cl->options.restore == "/snap");
+  CHECK(cl->options.clone);
+  CHECK(cl->options.control == "/c.sock");
+  REQUIRE(cl->options.nets.size() == 1);
+  CHECK(cl->options.nets[0].mac_given);
+  auto in = parse({"--incoming", "tcp:0.0.0.0:7000"});
+  REQUIRE(in.is_ok());
+  CHECK(in->options.incoming == "tcp:0.0.0.0:7000");
+  auto msg = [](std::vector<const char*> a) { return parse(a).status().message(); };
+  CHECK_THAT(msg({"--restore", "/snap", "--elf", "a"}), Catch::Contains("exactly one"));
+  CHECK_THAT(msg({"--restore", "/snap", "--incoming", "unix:/x"}), Catch::Contains("exactly one"));
+  CHECK_THAT(msg({"--restore", "/snap", "--memory", "64"}), Catch::Contains("--memory cannot change a restored"));
+  CHECK_THAT(msg({"--incoming", "unix:/x", "--vcpus", "2"}), Catch::Contains("--vcpus cannot change"));
+  CHECK_THAT(msg({"--elf", "a", "--clone"}), Catch::Contains("--clone needs --restore"));
+  auto plain = parse({"--elf", "a", "--net", "vhost-user=/s"});
+  REQUIRE(plain.is_ok());
+  CHECK_FALSE(plain->options.nets[0].mac_given);
 }
 
 TEST_CASE("options: --help asks for usage", "[hv][options]") {

@@ -24,13 +24,30 @@ struct FakeDevice : VirtioDevice {
   void read_config(uint64_t offset, std::span<uint8_t> data) const override {
     for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(0xc0 + offset + i);
   }
-  strata::Status activate(uint64_t f, std::span<const VirtQueueConfig> q) override {
+  strata::Status start_queues(uint64_t f, std::span<const VirtQueueConfig> q, const VirtQueuePositions& from,
+                              bool was_restored) override {
     ++activations;
     activated_features = f;
     activated_queues.assign(q.begin(), q.end());
+    started_from = from;
+    restored = was_restored;
     return activate_result;
   }
   void reset() override { ++resets; }
+  strata::Result<VirtQueuePositions> stop_queues() override {
+    ++stops;
+    return VirtQueuePositions{{17, 42}};
+  }
+  strata::Status set_dirty_log(int fd, uint64_t bytes) override {
+    log_fd = fd;
+    log_bytes = bytes;
+    return strata::Status::ok();
+  }
+  VirtQueuePositions started_from;
+  bool restored = false;
+  int stops = 0;
+  int log_fd = -1;
+  uint64_t log_bytes = 0;
 };
 
 struct Fixture {
@@ -166,4 +183,80 @@ TEST_CASE("virtio-mmio: odd-sized register accesses are ignored", "[hv][virtio-m
   CHECK(b[0] == 0);
   f.mmio->write(mmio_reg::kStatus, b);
   CHECK(f.rd(mmio_reg::kStatus) == 0);
+}
+
+TEST_CASE("virtio-mmio: pause stops the queues and resume starts them where they stood", "[hv][virtio-mmio][state]") {
+  Fixture f;
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 256, 0x100000);
+  f.setup_queue(1, 256, 0x200000);
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  REQUIRE(f.dev->activations == 1);
+  CHECK(f.dev->started_from.next_avail.empty());  // a fresh start: from 0
+  REQUIRE(f.mmio->pause().is_ok());
+  CHECK(f.mmio->paused());
+  CHECK(f.dev->stops == 1);
+  REQUIRE(f.mmio->pause().is_ok());  // idempotent
+  CHECK(f.dev->stops == 1);
+  REQUIRE(f.mmio->resume().is_ok());
+  CHECK(f.dev->activations == 2);
+  CHECK(f.dev->started_from.next_avail == std::vector<uint16_t>{17, 42});
+  CHECK_FALSE(f.dev->restored);
+}
+
+TEST_CASE("virtio-mmio: a device the driver never started has nothing to pause", "[hv][virtio-mmio][state]") {
+  Fixture f;
+  REQUIRE(f.mmio->pause().is_ok());
+  CHECK_FALSE(f.mmio->paused());
+  CHECK(f.dev->stops == 0);
+}
+
+TEST_CASE("virtio-mmio: a saved register file restores into a new transport, queues started as restored",
+          "[hv][virtio-mmio][state]") {
+  Fixture src;
+  src.negotiate(kVirtioFVersion1);
+  src.setup_queue(0, 128, 0x100000);
+  src.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  REQUIRE(src.mmio->pause().is_ok());
+  VirtioMmioState saved = src.mmio->save();
+  CHECK(saved.active);
+  CHECK(saved.positions.next_avail == std::vector<uint16_t>{17, 42});
+
+  Fixture dst;
+  REQUIRE(dst.mmio->restore(saved).is_ok());
+  CHECK(dst.rd(mmio_reg::kStatus) == (kAllButOk | device_status::kDriverOk));
+  CHECK(dst.dev->activations == 1);
+  CHECK(dst.dev->restored);
+  CHECK(dst.dev->started_from.next_avail == std::vector<uint16_t>{17, 42});
+  REQUIRE(dst.dev->activated_queues.size() == 2);
+  CHECK(dst.dev->activated_queues[0].size == 128);
+  CHECK(dst.dev->activated_queues[0].desc == 0x100000);
+  dst.wr(mmio_reg::kQueueSel, 0);
+  CHECK(dst.rd(mmio_reg::kQueueReady) == 1);
+}
+
+TEST_CASE("virtio-mmio: a restore refuses features the new backend does not offer", "[hv][virtio-mmio][state]") {
+  Fixture src;
+  src.negotiate(kVirtioFVersion1 | (1ull << 5));
+  src.setup_queue(0, 128, 0x100000);
+  src.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  REQUIRE(src.mmio->pause().is_ok());
+  Fixture dst;
+  dst.dev->offered = kVirtioFVersion1;
+  strata::Status s = dst.mmio->restore(src.mmio->save());
+  CHECK_FALSE(s.is_ok());
+  CHECK_THAT(s.message(), Catch::Contains("does not offer"));
+  CHECK(dst.dev->activations == 0);
+}
+
+TEST_CASE("virtio-mmio: dirty logging restarts an active device's queues where they stood", "[hv][virtio-mmio][state]") {
+  Fixture f;
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 256, 0x100000);
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  REQUIRE(f.mmio->set_dirty_log(9, 4096).is_ok());
+  CHECK(f.dev->log_fd == 9);
+  CHECK(f.dev->stops == 1);
+  CHECK(f.dev->activations == 2);
+  CHECK(f.dev->started_from.next_avail == std::vector<uint16_t>{17, 42});
 }
