@@ -81,6 +81,26 @@ Result<Request> parse_request(std::string_view line) {
   return r;
 }
 
+std::string format_request(const Request& r) {
+  json j = {{"command", command_name(r.command)}};
+  if (r.command == Command::kSnapshot) j["dir"] = r.dir;
+  if (r.command == Command::kMigrate) {
+    j["to"] = r.to;
+    j["downtime_ms"] = r.downtime_ms;
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Status parse_reply(std::string_view line) {
+  json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("ok") || !j["ok"].is_boolean()) {
+    return invalid_argument("strata-hv answered something that is not a reply: " + std::string(line.substr(0, 200)));
+  }
+  if (j["ok"].get<bool>()) return Status::ok();
+  auto it = j.find("error");
+  return failed_precondition(it != j.end() && it->is_string() ? it->get<std::string>() : "failed (no reason given)");
+}
+
 std::string format_reply(const std::map<std::string, ReplyValue>& fields) {
   json j = json::object();
   j["ok"] = true;

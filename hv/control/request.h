@@ -42,6 +42,11 @@ constexpr uint32_t kMaxDowntimeMs = 60000;
 // missing arguments and wrong types are refused with a reason.
 Result<Request> parse_request(std::string_view line);
 
+// The request line (with its newline) that parse_request reads back as `r`.
+std::string format_request(const Request& r);
+// A reply line from strata-hv: OK, or the error it carries.
+Status parse_reply(std::string_view line);
+
 // A reply line (with its newline): {"ok":true, ...fields} or
 // {"ok":false,"error":...}. Values are numbers or strings.
 using ReplyValue = std::variant<uint64_t, double, std::string>;

@@ -16,6 +16,11 @@
  *   strata.fault=1           execute ud2 first (tests the exception path)
  *   strata.hang=1            then spin forever without an exit (tests the
  *                            vCPU state strata-hv reports when it is stopped)
+ *   strata.rate=PPS          paced mode (paced.h): send strata.send numbered
+ *                            frames at this rate to strata.dst, count the
+ *                            echoes by number (lost, duplicated, longest gap)
+ *                            and linger strata.linger_ms; passes when echoes
+ *                            came back and nothing else did
  * Timing marks (see hv/devices/control_port.h): 1 = first frame sent or
  * received, 2 = data phase over; strata-hv prints the userspace exits
  * between them. Minus data_phase_clock_reads (the guest's own clock-port
@@ -29,6 +34,7 @@
 #include "hv/guest/frame.h"
 #include "hv/guest/io.h"
 #include "hv/guest/lib.h"
+#include "hv/guest/paced.h"
 #include "hv/guest/virtio_net.h"
 
 struct config {
@@ -45,6 +51,7 @@ struct config {
   uint64_t timeout_ms;         /* overall limit */
   uint64_t fault;              /* nonzero: raise #UD before anything else */
   uint64_t hang;               /* nonzero: spin forever, never leaving the guest */
+  uint64_t rate;               /* nonzero: paced mode at this many frames per second */
 };
 
 struct counters {
@@ -79,6 +86,7 @@ static int parse_config(const char* cmdline, struct config* c) {
   if (cmdline_u64(cmdline, "strata.timeout_ms", &c->timeout_ms) < 0) return bad_cmdline("strata.timeout_ms");
   if (cmdline_u64(cmdline, "strata.fault", &c->fault) < 0) return bad_cmdline("strata.fault");
   if (cmdline_u64(cmdline, "strata.hang", &c->hang) < 0) return bad_cmdline("strata.hang");
+  if (cmdline_u64(cmdline, "strata.rate", &c->rate) < 0) return bad_cmdline("strata.rate");
   if ((v = cmdline_value(cmdline, "strata.dst", 0, &len)) && !parse_mac(v, len, c->dst)) return bad_cmdline("strata.dst");
   if ((v = cmdline_value(cmdline, "strata.tags", 0, &len)) && !parse_tag_stack(v, len, &c->tags)) return bad_cmdline("strata.tags");
   c->expect_tags = c->tags;
@@ -113,6 +121,27 @@ static void report(const char* key, uint64_t v) {
   console_dec(v);
 }
 
+static int paced_main(const struct config* cfg) {
+  struct paced_config pc = {cfg->send, cfg->rate, cfg->linger_ms, cfg->dst, &cfg->tags, &cfg->expect_tags,
+                            cfg->payload, cfg->payload_len};
+  struct paced_result r;
+  paced_run(&net, &pc, &r);
+  int pass = r.received > 0 && r.wrong == 0;
+  console_puts("strata-guest: result");
+  report("sent", r.sent);
+  report("received", r.received);
+  report("lost", r.sent - r.received);
+  report("duplicated", r.duplicated);
+  report("wrong", r.wrong);
+  report("other", r.other);
+  report("max_gap_us", r.max_gap_us);
+  report("last_seq", r.last_seq);
+  report("lost_first", r.lost_first);
+  report("lost_last", r.lost_last);
+  console_puts(pass ? " status=PASS\n" : " status=FAIL\n");
+  return pass ? 0 : 1;
+}
+
 int guest_main(const char* cmdline, uint64_t ram_bytes) {
   uint32_t entry_us = now_us();
   console_puts("strata-guest: up with ");
@@ -140,6 +169,8 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
   console_puts("strata-guest: net0 ");
   console_mac(net.mac);
   console_puts(" ready\n");
+
+  if (cfg.rate) return paced_main(&cfg);
 
   struct counters n = {0};
   uint32_t start_us = now_us();

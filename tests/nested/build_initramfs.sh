@@ -26,6 +26,7 @@ copy_libs() { initramfs_copy_libs "$root" "$@"; }
 
 # Our programs, without debug info (it is most of their size).
 initramfs_add_program "$root" "$build/bin/strata-hv" /nested/bin/strata-hv strip
+[ -x "$build/bin/strata-hv-remote" ] && initramfs_add_program "$root" "$build/bin/strata-hv-remote" /nested/bin/strata-hv-remote strip
 cp "$build/bin/strata-hv-test-guest" "$root/nested/bin/"
 
 # The backend: testpmd with exactly the two plugins it needs.
@@ -73,7 +74,7 @@ initramfs_add_modules "$root" "$kver" /nested/modules kvm-amd
 mkdir -p "$root/qemu"
 cp "$here/../qemu/guest_lib.sh" "$root/qemu/"
 cp "$here/l1_init.sh" "$root/init"
-cp "$here/lib.sh" "$root/nested/"
+cp "$here/lib.sh" "$here/stratad_lib.sh" "$here/paced_lib.sh" "$root/nested/"
 cp "$here"/scenarios/*.sh "$root/nested/"
 mkdir -p "$root/nested/backends"
 cp "$here"/backends/*.sh "$root/nested/backends/"

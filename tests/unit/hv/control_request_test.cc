@@ -47,3 +47,21 @@ TEST_CASE("control: replies are one JSON line", "[hv][control]") {
   std::string odd = format_error(strata::invalid_argument(std::string("bad \xff byte")));
   CHECK(odd.back() == '\n');
 }
+
+TEST_CASE("control: what strata-hv-remote writes is what the shim reads", "[hv][control]") {
+  Request m;
+  m.command = Command::kMigrate;
+  m.to = "unix:/tmp/in.sock";
+  m.downtime_ms = 120;
+  std::string line = format_request(m);
+  REQUIRE(line.back() == '\n');
+  line.pop_back();
+  auto back = parse_request(line);
+  REQUIRE(back.is_ok());
+  CHECK(back->command == Command::kMigrate);
+  CHECK(back->to == "unix:/tmp/in.sock");
+  CHECK(back->downtime_ms == 120);
+  CHECK(parse_reply("{\"ok\":true,\"ms\":3}").is_ok());
+  CHECK_THAT(parse_reply("{\"ok\":false,\"error\":\"pause it first\"}").message(), Catch::Contains("pause it first"));
+  CHECK_FALSE(parse_reply("garbage").is_ok());
+}
