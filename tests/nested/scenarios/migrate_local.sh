@@ -1,0 +1,70 @@
+# Live migration on one host: the echo guest moves between two strata-hv
+# processes on two ports of one stratad while its peer keeps sending
+# numbered frames at a fixed rate. Same host, so the guest's RAM is handed
+# over as its memfd (nothing copied); the switch learns the new port from
+# the RARP the backend sends for the moved guest.
+#
+#   stratad: pa, pb1, pb2  access 88a8:100/8100:200 (one tenant)
+#   guest a (pa):  paced sender, FRAMES at RATE/s to b
+#   guest b (pb1): echoes; migrated mid-exchange to a strata-hv started
+#                  with --incoming unix:... --net vhost-user=pb2
+#
+# Passes when the migration reports success, the source exits with 80
+# ("migrated", never restarted), the exchange goes on through pb2 (a's
+# last frames are echoed, the switch counts them on pb2), and prints
+# MIGRATION downtime_ms= lost= duplicated= total_ms=.
+. /nested/lib.sh
+. /nested/stratad_lib.sh
+. /nested/paced_lib.sh
+FRAMES=${STRATA_NESTED_PACED_FRAMES:-4000}
+RATE=${STRATA_NESTED_PACED_RATE:-100}
+T=88a8:100/8100:200
+MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b
+rc=0
+fail() { echo "NESTED: FAIL: $*"; rc=1; }
+cleanup() {
+  for p in ${pid_a:-} ${pid_b:-} ${pid_b2:-}; do kill -9 "$p" 2>/dev/null; done
+  stratad_stop sw
+}
+
+stratad_start sw || { cleanup; exit 1; }
+ctl sw add-br br0 &&
+for p in pa pb1 pb2; do ctl sw add-port br0 $p --type vhostuser --opt path=/tmp/$p.sock --access $T || exit 1; done ||
+  { echo "NESTED: could not configure the switch"; cleanup; exit 1; }
+
+guest_start b /tmp/pb1.sock $MAC_B "$(echo_cmdline)" --control /tmp/b.ctl
+wait_for_line /tmp/b.console ready 60 && wait_until 30 link_up sw pb1 || { fail "b did not come up"; cat /tmp/b.stderr; cleanup; exit 1; }
+guest_start a /tmp/pa.sock $MAC_A "$(paced_cmdline $MAC_B $FRAMES $RATE)"
+wait_for_line /tmp/a.console ready 60 || fail "a did not come up"
+
+# The destination waits on its own socket, connected to pb2 already.
+strata-hv --incoming unix:/tmp/b-in.sock --net vhost-user=/tmp/pb2.sock --control /tmp/b2.ctl --console /tmp/b.console \
+  2> /tmp/b2.stderr &
+pid_b2=$!
+wait_for_line /tmp/b2.stderr 'waiting for a migration' 60 || fail "the destination did not start"
+
+sleep $((FRAMES / RATE / 5))
+t0=$(now_ms)
+r_mig=$(hv_remote b migrate unix:/tmp/b-in.sock) || fail "migrate: $r_mig"
+t1=$(now_ms)
+echo "NESTED: migrate -> $r_mig ($((t1 - t0)) ms with strata-hv-remote)"
+wait_pid_timeout "$pid_b" 60; rc_b=$?
+[ "$rc_b" = 80 ] || fail "the source exited $rc_b, not 80 (migrated)"
+r_status=$(hv_remote b2 status) || fail "status at the destination: $r_status"
+[ "$(json_field "$r_status" state)" = running ] || fail "the destination is not running the guest: $r_status"
+
+wait_pid_timeout "$pid_a" $((FRAMES / RATE + 120)); rc_a=$?
+[ "$rc_a" = 0 ] || fail "a exited $rc_a"
+echo "NESTED: switch after the exchange:"; ctl sw port-stats br0
+paced_verdict a "$FRAMES" || rc=1
+pb2_tx=$(tx_of sw br0 pb2)
+[ -n "$pb2_tx" ] && [ "$pb2_tx" -gt 0 ] || fail "the switch sent nothing to pb2: it did not follow the guest"
+echo "MIGRATION downtime_ms=$(json_field "$r_mig" downtime_ms) lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) total_ms=$(json_field "$r_mig" total_ms) transport=unix max_gap_ms=$(( $(paced_field a max_gap_us) / 1000 )) restore_ms=$(json_field "$r_mig" restore_ms)"
+
+r_stop=$(hv_remote b2 stop) || fail "stop: $r_stop"
+wait_pid_timeout "$pid_b2" 30 || fail "the destination did not stop"
+for g in a b; do echo "---- guest $g ----"; cat /tmp/$g.console; grep strata-hv /tmp/$g.stderr; done
+echo "---- destination (stderr) ----"; cat /tmp/b2.stderr
+[ $rc = 0 ] || { echo "---- stratad ----"; tail -30 /tmp/sw.log; }
+cleanup
+exit $rc
