@@ -39,14 +39,27 @@ if [ -n "$pmds" ] && [ -x /usr/bin/dpdk-testpmd ]; then
   copy_libs /usr/bin/dpdk-testpmd
 fi
 # stratad and stratactl, when built. stratad's EAL loads its drivers as
-# plugins from DPDK's own plugin directory: the two it needs go there.
+# plugins from DPDK's own plugin directory: the ones it needs go there
+# (net_pcap drives afpacket ports: migrate_hosts' trunk).
 if [ -x "$build/bin/stratad" ]; then
   initramfs_add_program "$root" "$build/bin/stratad" /nested/bin/stratad strip
   [ -x "$build/bin/stratactl" ] && initramfs_add_program "$root" "$build/bin/stratactl" /nested/bin/stratactl strip
   if [ -n "$pmds" ]; then
     mkdir -p "$root$pmds"
-    for p in librte_net_vhost librte_mempool_ring; do cp -L "$pmds/$p.so" "$root$pmds/$p.so"; done
+    for p in librte_net_vhost librte_mempool_ring librte_net_pcap; do
+      cp -L "$pmds/$p.so" "$root$pmds/$p.so"
+      copy_libs "$pmds/$p.so"
+    done
   fi
+fi
+
+# iproute2's ip (busybox's has no `ip netns`): the migrate_hosts scenario
+# makes two "hosts" as network namespaces joined by veth (the module is
+# loaded with KVM's below).
+if [ -x /usr/bin/ip ] || [ -x /sbin/ip ]; then
+  ipbin=$(command -v /usr/bin/ip /sbin/ip | head -1)
+  cp "$ipbin" "$root/nested/bin/ip"
+  copy_libs "$ipbin"
 fi
 
 # Extra programs for debugging a scenario by hand: STRATA_NESTED_EXTRA="FILE...".
@@ -69,7 +82,7 @@ fi
 
 # KVM for AMD SVM, which QEMU's TCG emulates (MACHINE-FACTS.md), with what
 # it needs (irqbypass, kvm, ccp) in load order, from modules.dep.
-initramfs_add_modules "$root" "$kver" /nested/modules kvm-amd
+initramfs_add_modules "$root" "$kver" /nested/modules kvm-amd veth
 
 mkdir -p "$root/qemu"
 cp "$here/../qemu/guest_lib.sh" "$root/qemu/"

@@ -17,7 +17,7 @@ guest_start() {
   local name=$1 sock=$2 mac=$3 cmdline=$4
   shift 4
   if [ -n "${NETNS:-}" ]; then
-    ip netns exec "$NETNS" strata-hv --elf "$ELF" --memory 16 --net "vhost-user=$sock,mac=$mac" --cmdline "$cmdline" \
+    /nested/bin/ip netns exec "$NETNS" strata-hv --elf "$ELF" --memory 16 --net "vhost-user=$sock,mac=$mac" --cmdline "$cmdline" \
       --console "/tmp/$name.console" "$@" 2> "/tmp/$name.stderr" &
   else
     strata-hv --elf "$ELF" --memory 16 --net "vhost-user=$sock,mac=$mac" --cmdline "$cmdline" \

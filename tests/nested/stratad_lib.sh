@@ -26,7 +26,7 @@ stratad_start() {
     { echo "NESTED: SKIP: stratad/stratactl are not in the initramfs (build them)"; exit 77; }
   t0=$(now_ms)
   if [ -n "$ns" ]; then
-    ip netns exec "$ns" stratad --no-huge --memory 256 --mbufs 8191 --file-prefix "$name" --db "/tmp/$name.db" \
+    /nested/bin/ip netns exec "$ns" stratad --no-huge --memory 256 --mbufs 8191 --file-prefix "$name" --db "/tmp/$name.db" \
       --mgmt "unix:/tmp/$name.sock" --guest-dir "/tmp/$name-guests" > "/tmp/$name.log" 2>&1 &
   else
     stratad --no-huge --memory 256 --mbufs 8191 --file-prefix "$name" --db "/tmp/$name.db" \
