@@ -1,9 +1,11 @@
 #include "daemon/guest_supervisor.h"
 
+#include "base/hv_exit.h"
+
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,10 +130,18 @@ Status GuestSupervisor::spawn(Guest& g) {
   // async-signal-safe calls (stratad has many threads).
   std::vector<std::string> args = guest_hv_args(g.plan);
   args.insert(args.begin(), options_.hv);
+  // The control socket (pause, snapshot, migrate), unless its path is too
+  // long for a Unix socket (108 bytes): then the guest runs without one.
+  if (control_path(g.plan.name).size() < sizeof(sockaddr_un::sun_path)) {
+    args.push_back("--control");
+    args.push_back(control_path(g.plan.name));
+  } else {
+    spdlog::warn("guest {}: control socket path '{}' is too long; started without one", g.plan.name,
+                 control_path(g.plan.name));
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const pid_t parent = getpid();
   const char* hv = options_.hv.c_str();
   const cpu_set_t* cpus = options_.cpus ? &*options_.cpus : nullptr;
   const sched_param normal_priority{};
@@ -139,9 +149,7 @@ Status GuestSupervisor::spawn(Guest& g) {
 
   const pid_t pid = fork();
   if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // stratad went before prctl took hold
-    setpgid(0, 0);                       // a terminal's ^C reaches stratad, which stops its guests
+    setsid();  // a session of its own: it outlives stratad, and a terminal's ^C or hang-up is not its
     if (cpus != nullptr) sched_setaffinity(0, sizeof(cpu_set_t), cpus);  // not the EAL main lcore's one CPU
     sched_setscheduler(0, SCHED_OTHER, &normal_priority);                   // not the control thread's SCHED_BATCH
     sigset_t none;
@@ -181,8 +189,13 @@ Status GuestSupervisor::spawn(Guest& g) {
     return failed_precondition("cannot run strata-hv '" + options_.hv + "': " + errno_text(exec_errno));
   }
   g.pid = pid;
+  g.adopted = false;
   g.state = v1::GUEST_STATE_RUNNING;
   g.started = Clock::now();
+  g.start_ticks = process_start_ticks(pid).value_or(0);
+  if (Status st = write_guest_pidfile(pidfile_path(g.plan.name), {pid, g.start_ticks}); !st) {
+    spdlog::warn("guest {}: {}; a restarted stratad will not find it", g.plan.name, st.message());
+  }
   spdlog::info("guest {}: strata-hv started, pid {} (fork to exec {:.1f} ms)", g.plan.name, pid,
                std::chrono::duration<double, std::milli>(g.started - t_fork).count());
   return Status::ok();
@@ -206,6 +219,19 @@ void GuestSupervisor::restore(const GuestPlan& plan) {
   g.plan = plan;
   g.console_file = options_.guest_dir + "/" + plan.name + ".console";
   g.stderr_file = options_.guest_dir + "/" + plan.name + ".stderr";
+  // Still running from before stratad restarted: adopt it.
+  if (auto running = read_guest_pidfile(pidfile_path(plan.name)); running && still_running(*running)) {
+    g.pid = running->pid;
+    g.start_ticks = running->start_ticks;
+    g.adopted = true;
+    g.state = v1::GUEST_STATE_RUNNING;
+    g.started = Clock::now();
+    struct stat st {};
+    g.stderr_offset = ::stat(g.stderr_file.c_str(), &st) == 0 ? st.st_size : 0;
+    spdlog::info("guest {}: adopted strata-hv pid {}, still running from before this stratad", plan.name, g.pid);
+    guests_.insert_or_assign(plan.name, std::move(g));
+    return;
+  }
   if (Status st = spawn(g); !st) {
     g.state = v1::GUEST_STATE_FAILED;
     g.last_error = st.message();
@@ -221,14 +247,43 @@ void GuestSupervisor::note_exit(Guest& g, int wait_status) {
   g.last_error = last_line(read_tail(g.stderr_file, g.stderr_offset, 4096));
 }
 
+int GuestSupervisor::adopted_exit_status(const Guest& g, int if_unknown) const {
+  auto code = exit_status_from_stderr(last_line(read_tail(g.stderr_file, g.stderr_offset, 4096)));
+  return code ? (*code << 8) : if_unknown;  // as waitpid() would have said it
+}
+
+bool GuestSupervisor::signal_and_wait(Guest& g, int sig, Clock::time_point deadline, int* wait_status) {
+  kill(g.pid, sig);
+  for (;;) {
+    if (g.adopted) {
+      if (!still_running({g.pid, g.start_ticks})) {
+        *wait_status = adopted_exit_status(g, sig);
+        return true;
+      }
+    } else {
+      const pid_t r = waitpid(g.pid, wait_status, WNOHANG);
+      if (r == g.pid || (r < 0 && errno != EINTR)) return true;
+    }
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 void GuestSupervisor::record_exit(Guest& g, int wait_status) {
   const auto run_ms =
       uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - g.started).count());
   note_exit(g, wait_status);
+  ::unlink(pidfile_path(g.plan.name).c_str());
   if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
     g.state = v1::GUEST_STATE_STOPPED;
     g.failures_in_a_row = 0;
     spdlog::info("guest {}: powered off after {} ms (exit code 0); not restarted", g.plan.name, run_ms);
+    return;
+  }
+  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == kHvExitMigrated) {
+    g.state = v1::GUEST_STATE_STOPPED;
+    g.failures_in_a_row = 0;
+    spdlog::info("guest {}: live-migrated away after {} ms; not restarted here", g.plan.name, run_ms);
     return;
   }
   g.failures_in_a_row = options_.policy.next_failures(g.failures_in_a_row, run_ms);
@@ -243,7 +298,9 @@ void GuestSupervisor::tick() {
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = Clock::now();
   for (auto& [name, g] : guests_) {
-    if (g.pid > 0) {
+    if (g.pid > 0 && g.adopted) {
+      if (!still_running({g.pid, g.start_ticks})) record_exit(g, adopted_exit_status(g, SIGKILL));
+    } else if (g.pid > 0) {
       int st = 0;
       const pid_t r = waitpid(g.pid, &st, WNOHANG);
       if (r == g.pid) record_exit(g, st);
@@ -258,20 +315,6 @@ void GuestSupervisor::tick() {
   }
 }
 
-namespace {
-
-// Waits for `pid` until `deadline`; true (and *status) once it was reaped.
-bool wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline, int* status) {
-  for (;;) {
-    const pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid) return true;
-    if (r < 0 && errno != EINTR) return true;  // not ours any more (cannot happen: we never reap it elsewhere)
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-}
-
-}  // namespace
 
 Result<v1::GuestStatus> GuestSupervisor::stop(const std::string& name) {
   Guest g;
@@ -285,17 +328,15 @@ Result<v1::GuestStatus> GuestSupervisor::stop(const std::string& name) {
   if (g.pid > 0) {
     const pid_t pid = g.pid;
     int st = 0;
-    kill(pid, SIGTERM);
-    if (!wait_until(pid, Clock::now() + options_.stop_grace, &st)) {
+    if (!signal_and_wait(g, SIGTERM, Clock::now() + options_.stop_grace, &st)) {
       spdlog::warn("guest {}: strata-hv (pid {}) did not end on SIGTERM within {} ms: SIGKILL", name, pid,
                    options_.stop_grace.count());
-      kill(pid, SIGKILL);
-      while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-      }
+      signal_and_wait(g, SIGKILL, Clock::now() + std::chrono::seconds(10), &st);
     }
     note_exit(g, st);
     spdlog::info("guest {}: stopped (pid {}, {})", name, pid, describe_exit(st));
   }
+  ::unlink(pidfile_path(name).c_str());
   g.state = v1::GUEST_STATE_STOPPED;
   g.restart_at = {};
   v1::GuestStatus out;
@@ -316,12 +357,20 @@ void GuestSupervisor::stop_all() {
   for (auto& [name, g] : all) {
     if (g.pid <= 0) continue;
     int st = 0;
-    if (!wait_until(g.pid, deadline, &st)) {
-      kill(g.pid, SIGKILL);
-      while (waitpid(g.pid, &st, 0) < 0 && errno == EINTR) {
-      }
-    }
+    if (!signal_and_wait(g, SIGTERM, deadline, &st)) signal_and_wait(g, SIGKILL, Clock::now() + std::chrono::seconds(10), &st);
+    ::unlink(pidfile_path(name).c_str());
     spdlog::info("guest {}: stopped (pid {}, {})", name, g.pid, describe_exit(st));
+  }
+}
+
+void GuestSupervisor::release_all() {
+  std::map<std::string, Guest> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.swap(guests_);
+  }
+  for (auto& [name, g] : all) {
+    if (g.pid > 0) spdlog::info("guest {}: left running (pid {}) for the next stratad to adopt", name, g.pid);
   }
 }
 

@@ -1,17 +1,22 @@
 // GuestSupervisor: one strata-hv process per configured guest, started,
 // watched and stopped by stratad.
 //
-// - Spawned with fork + exec, the child asking the kernel for SIGKILL when
-//   its parent goes (PR_SET_PDEATHSIG), so a killed stratad leaves no guest
-//   behind. The death signal follows the *thread* that forked, so start()
-//   and tick() run on the control thread, which lives as long as stratad.
+// - Spawned with fork + exec, in a session of its own, with a control
+//   socket (NAME.ctl) and a pidfile (NAME.pid: PID and start time) in
+//   --guest-dir. Guests outlive stratad: stopping, crashing or upgrading
+//   stratad leaves them running (their vhost-user sessions reconnect by
+//   themselves), and a restarted stratad adopts each one its pidfile names
+//   instead of starting a duplicate. An adopted guest is not stratad's
+//   child: it is watched by PID and start time, and its exit code read
+//   from strata-hv's last stderr line ("strata-hv: exit status N").
 // - stdout (the guest's console unless it has --console) and stderr go to
 //   NAME.console and NAME.stderr in --guest-dir, appended per run; the last
 //   stderr line of a run is its `last_error`.
 // - Reaped with waitpid(pid, WNOHANG) by tick() (a ControlLoop periodic),
 //   only for the PIDs it started. Exit code 0 = the guest powered off:
-//   stopped, not restarted. Any other end: restarted after a backoff of
-//   1 s, 2 s, 4 s ... 30 s (RestartPolicy).
+//   stopped, not restarted; 80 = it was live-migrated away: stopped, not
+//   restarted. Any other end: restarted after a backoff of 1 s, 2 s,
+//   4 s ... 30 s (RestartPolicy).
 // - stop(): SIGTERM, up to 2 s, then SIGKILL, by PID; waits for it.
 //
 // Thread safety: every member function may be called from any thread
@@ -32,6 +37,7 @@
 
 #include "base/status.h"
 #include "daemon/guest_config.h"
+#include "daemon/guest_pidfile.h"
 #include "strata/v1/management.pb.h"
 
 namespace strata::daemon {
@@ -72,6 +78,7 @@ class GuestSupervisor {
     std::optional<cpu_set_t> cpus;
   };
   explicit GuestSupervisor(Options options) : options_(std::move(options)) {}
+  // Stops what was not released (a supervisor that goes without release_all()).
   ~GuestSupervisor() { stop_all(); }
   GuestSupervisor(const GuestSupervisor&) = delete;
   GuestSupervisor& operator=(const GuestSupervisor&) = delete;
@@ -80,8 +87,9 @@ class GuestSupervisor {
   // registered) when strata-hv cannot be run at all or its files cannot
   // be opened.
   Status start(const GuestPlan& plan);
-  // Control thread. A guest restored at startup: as start(), but a guest
-  // that cannot be run is kept, in state FAILED, with the reason.
+  // Control thread. A guest restored at startup: adopted when its pidfile
+  // names a strata-hv that still runs, else as start(), but a guest that
+  // cannot be run is kept, in state FAILED, with the reason.
   void restore(const GuestPlan& plan);
   // Control thread: reaps exited guests and restarts those due.
   void tick();
@@ -92,6 +100,13 @@ class GuestSupervisor {
   Result<v1::GuestStatus> stop(const std::string& name);
   // Stops every guest (SIGTERM to all, one grace, SIGKILL to the rest).
   void stop_all();
+  // stratad is going: forgets every guest and leaves it running, for the
+  // next stratad to adopt.
+  void release_all();
+
+  // Where a guest's files live.
+  std::string pidfile_path(const std::string& name) const { return options_.guest_dir + "/" + name + ".pid"; }
+  std::string control_path(const std::string& name) const { return options_.guest_dir + "/" + name + ".ctl"; }
 
   // Fills the runtime fields of `out` (state, pid, restarts, ...); leaves
   // `out->guest` alone. A guest it does not know reads as STOPPED.
@@ -115,12 +130,19 @@ class GuestSupervisor {
     off_t stderr_offset = 0;     // where this run's stderr starts
     Clock::time_point started;   // of this run
     Clock::time_point restart_at;  // BACKOFF: when
+    bool adopted = false;        // found running at startup: not our child, watched by PID and start time
+    uint64_t start_ticks = 0;    // the running strata-hv's start time (/proc/PID/stat), for its pidfile
   };
 
   Status spawn(Guest& g);                        // mu_ held
   void note_exit(Guest& g, int wait_status);     // what ended it (pid, code, signal, last_error)
   void record_exit(Guest& g, int wait_status);   // note_exit, then stopped or backoff; mu_ held
   void fill(const Guest& g, v1::GuestStatus* out) const;
+  // An adopted guest that is gone: its end as a wait status, from its stderr.
+  int adopted_exit_status(const Guest& g, int if_unknown) const;
+  // Sends `sig` and waits until `deadline` for the guest's process to end;
+  // fills *wait_status. False when it is still there.
+  bool signal_and_wait(Guest& g, int sig, Clock::time_point deadline, int* wait_status);
 
   const Options options_;
   mutable std::mutex mu_;                // guards guests_

@@ -224,7 +224,7 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
   daemon::ManagementService management(loop, store, guests);
   daemon::FlowService flows(loop, plan.tpids);
   if (Status st = mgmt.serve({&management, &flows}); !st) {
-    guests.stop_all();
+    guests.release_all();
     (*dp)->stop();
     return fail(st.message());
   }
@@ -287,7 +287,9 @@ int run_switch(const Options& opt, const daemon::ConfigPlan& plan, const daemon:
     return false;
   });
   stopper.join();
-  guests.stop_all();  // before their vhost-user ports go
+  // Guests outlive stratad: their vhost-user sessions reconnect to the
+  // next one, which adopts them (guest_supervisor.h).
+  guests.release_all();
   dump_stats(**dp);
   (*dp)->stop();
   return 0;

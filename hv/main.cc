@@ -33,5 +33,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "strata-hv: %s\n", vmm.status().message().c_str());
     return 1;
   }
-  return (*vmm)->run();
+  const int code = (*vmm)->run();
+  // The last line, always: a supervisor that adopted this process (and so
+  // cannot waitpid for it) reads its end from here (base/hv_exit.h).
+  std::fprintf(stderr, "strata-hv: exit status %d\n", code);
+  return code;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -141,7 +142,6 @@ Status Vmm::assemble() {
   for (const NetOption& net : opts_.nets) {
     auto dev = VhostUserNet::connect(net, mem_);
     if (!dev) return dev.status();
-    backend_fds_.push_back((*dev)->frontend().socket_fd());
     pending_nets_.push_back(std::move(*dev));
   }
   if (opts_.console.empty()) {
@@ -406,18 +406,23 @@ void Vmm::main_loop() {
   sigaddset(&mask, SIGTERM);
   UniqueFd sfd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
   bool stdin_open = true;
-  std::vector<bool> backend_up(backend_fds_.size(), true);
+  // A backend that hung up (stratad restarted, upgraded, crashed) is
+  // reconnected every kReconnectMs until it answers; the guest meanwhile
+  // runs on, its frames to that NIC waiting in its rings.
+  constexpr int kReconnectMs = 250;
+  std::vector<bool> backend_up(virtio_.size(), true);
   std::vector<pollfd> fds;
   while (!stop_.load()) {
-    // Rebuilt each round: control clients come and go.
+    // Rebuilt each round: control clients come and go, sockets change.
     fds.clear();
     fds.push_back({stop_event_.get(), POLLIN, 0});
     fds.push_back({sfd.get(), POLLIN, 0});
     fds.push_back({stdin_open ? STDIN_FILENO : -1, POLLIN, 0});
-    for (size_t i = 0; i < backend_fds_.size(); ++i) fds.push_back({backend_up[i] ? backend_fds_[i] : -1, POLLRDHUP, 0});
+    for (size_t i = 0; i < virtio_.size(); ++i) fds.push_back({backend_up[i] ? virtio_[i]->backend_socket() : -1, POLLRDHUP, 0});
     const size_t control_at = fds.size();
     if (control_server_) control_server_->poll_fds(fds);
-    if (::poll(fds.data(), fds.size(), -1) < 0) continue;
+    const bool any_down = std::find(backend_up.begin(), backend_up.end(), false) != backend_up.end();
+    if (::poll(fds.data(), fds.size(), any_down ? kReconnectMs : -1) < 0) continue;
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si{};
       if (::read(sfd.get(), &si, sizeof si) == sizeof si) {
@@ -433,12 +438,19 @@ void Vmm::main_loop() {
         stdin_open = false;  // end of input (or /dev/null): stop watching it
       }
     }
-    for (size_t i = 0; i < backend_fds_.size(); ++i) {
-      if (fds[3 + i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
-        // The data path keeps working until the backend unmaps the memory;
-        // there is nothing to reconnect yet, so say it and go on.
-        log("net" + std::to_string(i) + ": vhost-user backend " + opts_.nets[i].socket + " hung up");
+    for (size_t i = 0; i < virtio_.size(); ++i) {
+      const std::string nic = "net" + std::to_string(i) + ": vhost-user backend " + opts_.nets[i].socket;
+      if (backend_up[i] && (fds[3 + i].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+        log(nic + " hung up; reconnecting every " + std::to_string(kReconnectMs) + " ms");
         backend_up[i] = false;
+      } else if (!backend_up[i]) {
+        Status s = virtio_[i]->reconnect_backend(mem_);
+        if (s.is_ok()) {
+          log(nic + " reconnected");
+          backend_up[i] = true;
+        } else if (s.code() != StatusCode::kUnavailable && s.code() != StatusCode::kNotFound) {
+          log(nic + ": reconnecting: " + s.message());  // not just "not there yet"
+        }
       }
     }
     if (control_server_) {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/hv_exit.h"
 #include "base/status.h"
 #include "hv/control/server.h"
 #include "hv/devices/cmos_rtc.h"
@@ -44,7 +45,7 @@ namespace strata::hv {
 
 // The exit status of a source whose guest now runs at the destination of a
 // live migration: a supervisor must not restart it (nor call it a crash).
-constexpr int kExitMigrated = 80;
+constexpr int kExitMigrated = kHvExitMigrated;
 
 // The guest command line with one virtio_mmio.device= entry per NIC
 // (Linux's way to find virtio-mmio devices without ACPI or a device tree).
@@ -109,7 +110,6 @@ class Vmm {
   GuestMemory mem_;                                  // guest RAM (memfd)
   std::optional<KvmVm> vm_;                          // the VM, once created
   std::vector<std::unique_ptr<VhostUserNet>> pending_nets_;  // connected NICs not yet attached
-  std::vector<int> backend_fds_;                     // vhost-user sockets, watched for hang-ups
   std::unique_ptr<Uart> uart_;                       // COM1
   std::unique_ptr<ControlPort> control_;             // exit code and timing marks
   std::unique_ptr<ResetPort> i8042_, cf9_;           // reset requests

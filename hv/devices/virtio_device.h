@@ -56,6 +56,12 @@ class VirtioDevice {
   // bit per 4 KiB page); fd -1 stops logging. A device that cannot log
   // says so, and the migration is refused.
   virtual Status set_dirty_log(int fd, uint64_t bytes) = 0;
+  // The backend went away (crashed, restarted, upgraded): opens a new
+  // session with it. The caller then starts the queues again where the
+  // guest's memory says the old backend left them (used_positions()).
+  virtual Status reconnect() = 0;
+  // The backend connection's socket (watched for hang-ups), -1 if none.
+  virtual int backend_socket() const = 0;
 };
 
 }  // namespace strata::hv

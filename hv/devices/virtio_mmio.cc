@@ -209,4 +209,29 @@ Status VirtioMmio::set_dirty_log(int fd, uint64_t bytes) {
   return device_->start_queues(driver_features_, queues_, *positions, false).with_context(name_);
 }
 
+int VirtioMmio::backend_socket() const {
+  std::lock_guard lock(mu_);
+  return device_->backend_socket();
+}
+
+Status VirtioMmio::reconnect_backend(const GuestMemory& mem) {
+  std::lock_guard lock(mu_);
+  STRATA_RETURN_IF_ERROR(device_->reconnect().with_context(name_));
+  if (!active_ || paused_) return Status::ok();
+  // The old backend is gone without a GET_VRING_BASE: where it stood is
+  // the used index it last published. It completes buffers in order, so
+  // everything before that index is done and nothing after it was taken.
+  VirtQueuePositions from;
+  for (const VirtQueueConfig& q : queues_) {
+    uint16_t idx = 0;
+    if (q.ready) {
+      const uint8_t* used = mem.host_ptr(q.used, 4);
+      if (!used) return invalid_argument(name_ + ": used ring outside guest memory");
+      idx = __atomic_load_n(reinterpret_cast<const uint16_t*>(used + 2), __ATOMIC_ACQUIRE);
+    }
+    from.next_avail.push_back(idx);
+  }
+  return device_->start_queues(driver_features_, queues_, from, true).with_context(name_);
+}
+
 }  // namespace strata::hv

@@ -12,6 +12,7 @@
 
 #include "hv/devices/io_bus.h"
 #include "hv/devices/virtio_device.h"
+#include "hv/guest_memory.h"
 
 namespace strata::hv {
 
@@ -68,6 +69,11 @@ class VirtioMmio : public BusDevice {
   bool paused() const;
   // Only while paused: the registers and the queue positions.
   VirtioMmioState save() const;
+  // The backend hung up: reconnect, and if the driver had started the
+  // device, start its queues again at the used index in guest memory (the
+  // last buffer the old backend completed), announcing the guest.
+  Status reconnect_backend(const GuestMemory& mem);
+  int backend_socket() const;
   // Starts (fd >= 0) or stops (fd -1) the device's dirty-page logging; an
   // active device's queues are stopped and restarted where they stood so
   // the backend takes it up (a stall of one round trip, no lost buffer).

@@ -132,6 +132,20 @@ Status VhostUserNet::start_queues(uint64_t features, std::span<const VirtQueueCo
   return Status::ok();
 }
 
+Status VhostUserNet::reconnect() {
+  auto fe = vhost_user::Frontend::connect(opt_.socket);
+  if (!fe) return fe.status();
+  // The driver agreed on features with the old backend; a new one must
+  // still offer every data-path feature the guest uses.
+  const uint64_t used = frontend_->backend_features() & kNetPassthroughFeatures;
+  if (used & ~(*fe)->backend_features()) {
+    return failed_precondition("vhost-user " + opt_.socket + ": the restarted backend offers other data-path features");
+  }
+  frontend_ = std::move(*fe);
+  enabled_queues_ = 0;
+  return Status::ok();
+}
+
 Status VhostUserNet::set_dirty_log(int fd, uint64_t bytes) {
   if (fd >= 0 && !frontend_->can_log_dirty()) {
     return failed_precondition("vhost-user backend " + opt_.socket +

@@ -65,6 +65,8 @@ class VhostUserNet : public VirtioDevice {
   Status start_queues(uint64_t features, std::span<const VirtQueueConfig> queues, const VirtQueuePositions& from,
                       bool restored) override;
   Status set_dirty_log(int fd, uint64_t bytes) override;
+  Status reconnect() override;
+  int backend_socket() const override { return frontend_->socket_fd(); }
 
   const vhost_user::Frontend& frontend() const { return *frontend_; }
 

@@ -362,3 +362,24 @@ TEST_CASE("supervisor: stop_all ends every guest", "[guest]") {
   for (pid_t p : pids) CHECK_FALSE(alive(p));
   CHECK(s.pids().empty());
 }
+
+TEST_CASE("guest pidfile: a recorded process is recognised, and only that process", "[guest]") {
+  testing::TempDir dir;
+  auto ticks = process_start_ticks(getpid());
+  REQUIRE(ticks.has_value());
+  const std::string path = dir.file("g.pid");
+  REQUIRE(write_guest_pidfile(path, {getpid(), *ticks}).is_ok());
+  auto back = read_guest_pidfile(path);
+  REQUIRE(back.has_value());
+  CHECK(back->pid == getpid());
+  CHECK(still_running(*back));
+  CHECK_FALSE(still_running({getpid(), *ticks + 1}));  // the PID, reused by another process
+  CHECK_FALSE(read_guest_pidfile(dir.file("none.pid")).has_value());
+}
+
+TEST_CASE("guest pidfile: strata-hv's exit status is read from its last stderr line", "[guest]") {
+  CHECK(exit_status_from_stderr("strata-hv: exit status 80") == 80);
+  CHECK(exit_status_from_stderr("strata-hv: exit status 0") == 0);
+  CHECK_FALSE(exit_status_from_stderr("strata-hv: guest powered off").has_value());
+  CHECK_FALSE(exit_status_from_stderr("strata-hv: exit status 999").has_value());
+}

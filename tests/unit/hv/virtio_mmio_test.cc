@@ -43,6 +43,12 @@ struct FakeDevice : VirtioDevice {
     log_bytes = bytes;
     return strata::Status::ok();
   }
+  strata::Status reconnect() override {
+    ++reconnects;
+    return strata::Status::ok();
+  }
+  int backend_socket() const override { return -1; }
+  int reconnects = 0;
   VirtQueuePositions started_from;
   bool restored = false;
   int stops = 0;
@@ -259,4 +265,32 @@ TEST_CASE("virtio-mmio: dirty logging restarts an active device's queues where t
   CHECK(f.dev->stops == 1);
   CHECK(f.dev->activations == 2);
   CHECK(f.dev->started_from.next_avail == std::vector<uint16_t>{17, 42});
+}
+
+TEST_CASE("virtio-mmio: after a backend restart the queues start at the used index in guest memory",
+          "[hv][virtio-mmio][state]") {
+  auto mem = GuestMemory::create(4u << 20);
+  REQUIRE(mem.is_ok());
+  Fixture f;
+  f.negotiate(kVirtioFVersion1);
+  f.setup_queue(0, 256, 0x100000);  // used ring at 0x102000
+  f.setup_queue(1, 256, 0x200000);  // used ring at 0x202000
+  f.wr(mmio_reg::kStatus, kAllButOk | device_status::kDriverOk);
+  const uint16_t rx_used = 300, tx_used = 65535;  // free-running, wrapped or not
+  std::memcpy(mem->host_base() + 0x102000 + 2, &rx_used, 2);
+  std::memcpy(mem->host_base() + 0x202000 + 2, &tx_used, 2);
+  REQUIRE(f.mmio->reconnect_backend(*mem).is_ok());
+  CHECK(f.dev->reconnects == 1);
+  CHECK(f.dev->activations == 2);
+  CHECK(f.dev->restored);  // announced: the switch may have forgotten where the guest is
+  CHECK(f.dev->started_from.next_avail == std::vector<uint16_t>{300, 65535});
+}
+
+TEST_CASE("virtio-mmio: a backend restart before the driver started only reconnects", "[hv][virtio-mmio][state]") {
+  auto mem = GuestMemory::create(1u << 20);
+  REQUIRE(mem.is_ok());
+  Fixture f;
+  REQUIRE(f.mmio->reconnect_backend(*mem).is_ok());
+  CHECK(f.dev->reconnects == 1);
+  CHECK(f.dev->activations == 0);
 }
