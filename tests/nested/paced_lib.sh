@@ -7,7 +7,7 @@
 #       namespace): console /tmp/NAME.console, stderr /tmp/NAME.stderr,
 #       PID in pid_NAME
 #   echo_cmdline / paced_cmdline DST FRAMES RATE   the test guest's keys
-#   paced_field NAME KEY     a key of A's result line
+#   paced_field NAME KEY     a key of A's result line (in $CONSOLE_DIR, default /tmp)
 #   hv_remote NAME ARGS...   strata-hv-remote on /tmp/NAME.ctl, reply echoed
 #   json_field JSON KEY      a number or string field of a one-line reply
 ELF=/nested/bin/strata-hv-test-guest
@@ -28,7 +28,7 @@ guest_start() {
 # B echoes for as long as the scenario needs it; the scenario stops it.
 echo_cmdline() { echo "strata.echo=1 strata.payload=$PAYLOAD strata.linger_ms=3600000 strata.timeout_ms=3600000"; }
 paced_cmdline() { echo "strata.send=$2 strata.rate=$3 strata.dst=$1 strata.payload=$PAYLOAD strata.linger_ms=3000"; }
-paced_field() { result_field "/tmp/$1.console" "$2"; }
+paced_field() { result_field "${CONSOLE_DIR:-/tmp}/$1.console" "$2"; }
 hv_remote() { local n=$1; shift; strata-hv-remote "/tmp/$n.ctl" "$@"; }
 json_field() { echo "$1" | tr ',{}' '\n\n\n' | sed -n "s/^\"$2\":\"\{0,1\}\([^\"]*\)\"\{0,1\}$/\1/p" | head -1; }
 

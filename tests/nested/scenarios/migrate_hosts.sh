@@ -110,7 +110,7 @@ echo "NESTED: u sent=$(paced_field u sent) received=$(paced_field u received) wr
 [ "$(paced_field u received)" = 0 ] && [ "$(paced_field u wrong)" = 0 ] || fail "tenant U's broadcasts reached tenant T's guests (u got answers)"
 [ "$(tx_of swb br0 pb2)" -gt 0 ] && [ "$(rx_of swb br0 tb)" -gt 0 ] && [ "$(tx_of swa br0 ta)" -gt 0 ] ||
   fail "the frames did not cross the trunk to pb2"
-echo "MIGRATION downtime_ms=$(json_field "$r_mig" downtime_ms) lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) total_ms=$(json_field "$r_mig" total_ms) transport=tcp rounds=$(json_field "$r_mig" rounds) bytes_sent=$(json_field "$r_mig" bytes_sent) final_bytes=$(json_field "$r_mig" final_bytes) max_gap_ms=$(( $(paced_field a max_gap_us) / 1000 ))"
+echo "MIGRATION downtime_ms=$(json_field "$r_mig" downtime_ms) lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) total_ms=$(json_field "$r_mig" total_ms) transport=tcp rounds=$(json_field "$r_mig" rounds) bytes_sent=$(json_field "$r_mig" bytes_sent) final_bytes=$(json_field "$r_mig" final_bytes) max_gap_ms=$(( $(paced_field a max_gap_us | grep . || echo 0) / 1000 ))"
 
 # DPDK's vhost library warns when a ring's used index in guest memory
 # disagrees with the position it was given (frames then go out twice).

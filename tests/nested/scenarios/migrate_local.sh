@@ -59,7 +59,7 @@ echo "NESTED: switch after the exchange:"; ctl sw port-stats br0
 paced_verdict a "$FRAMES" || rc=1
 pb2_tx=$(tx_of sw br0 pb2)
 [ -n "$pb2_tx" ] && [ "$pb2_tx" -gt 0 ] || fail "the switch sent nothing to pb2: it did not follow the guest"
-echo "MIGRATION downtime_ms=$(json_field "$r_mig" downtime_ms) lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) total_ms=$(json_field "$r_mig" total_ms) transport=unix max_gap_ms=$(( $(paced_field a max_gap_us) / 1000 )) restore_ms=$(json_field "$r_mig" restore_ms)"
+echo "MIGRATION downtime_ms=$(json_field "$r_mig" downtime_ms) lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) total_ms=$(json_field "$r_mig" total_ms) transport=unix max_gap_ms=$(( $(paced_field a max_gap_us | grep . || echo 0) / 1000 )) restore_ms=$(json_field "$r_mig" restore_ms)"
 
 r_stop=$(hv_remote b2 stop) || fail "stop: $r_stop"
 wait_pid_timeout "$pid_b2" 30 || fail "the destination did not stop"

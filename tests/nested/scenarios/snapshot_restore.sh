@@ -58,7 +58,7 @@ wait_pid_timeout "$pid_a" $((FRAMES / RATE + 120)); rc_a=$?
 echo "NESTED: switch after the exchange:"; ctl sw port-stats br0; ctl sw show
 [ "$rc_a" = 0 ] || fail "a exited $rc_a"
 paced_verdict a "$FRAMES" || rc=1
-echo "SNAPSHOT-RESTORE lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) max_gap_ms=$(( $(paced_field a max_gap_us) / 1000 )) snapshot_ms=$((t2 - t1)) restore_ms=$((t4 - t3)) memory_data_bytes=$(json_field "$r_snap" data_bytes)"
+echo "SNAPSHOT-RESTORE lost=$(paced_field a lost) duplicated=$(paced_field a duplicated) max_gap_ms=$(( $(paced_field a max_gap_us | grep . || echo 0) / 1000 )) snapshot_ms=$((t2 - t1)) restore_ms=$((t4 - t3)) memory_data_bytes=$(json_field "$r_snap" data_bytes)"
 [ "$(json_field "$r_status" state)" = running ] || fail "restored b is not running"
 
 r_stop=$(hv_remote b stop) || fail "stop: $r_stop"
