@@ -234,6 +234,7 @@ Status Vmm::apply_state(const state::GuestState& s) {
   rtc_->restore_index(s.devices.cmos_index);
   control_->set_clock_base(s.devices.clock_us);
   generation_ = s.config.generation + (opts_.clone ? 1 : 0);
+  control_->set_generation(uint32_t(generation_));
   for (size_t i = 0; i < virtio_.size(); ++i) STRATA_RETURN_IF_ERROR(virtio_[i]->restore(s.nics[i]));
   for (auto& vcpu : vcpus_) state::notify_clock_paused(vcpu->fd());
   return Status::ok();

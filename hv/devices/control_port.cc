@@ -21,6 +21,8 @@ void ControlPort::read(uint64_t offset, std::span<uint8_t> data) {
   if (offset == kClockOffset) {
     uint32_t v = uint32_t(clock_us());
     std::memcpy(data.data(), &v, std::min(data.size(), sizeof v));
+  } else if (offset == kGenerationOffset) {
+    std::memcpy(data.data(), &generation_, std::min(data.size(), sizeof generation_));
   }
 }
 

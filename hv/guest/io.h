@@ -32,9 +32,11 @@ static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 #define CONTROL_EXIT_PORT 0x501
 #define CONTROL_MARK_PORT 0x502
 #define CONTROL_CLOCK_PORT 0x504
+#define CONTROL_GENERATION_PORT 0x508
 
 static inline void control_mark(uint32_t id) { outl(CONTROL_MARK_PORT, id); }
 static inline uint32_t control_clock_us(void) { return inl(CONTROL_CLOCK_PORT); }
+static inline uint32_t control_generation(void) { return inl(CONTROL_GENERATION_PORT); }
 /* Exit codes: 0 pass, 1 fail, 2 bad command line, 3 a CPU exception (traps.c). */
 #define GUEST_EXIT_EXCEPTION 3
 __attribute__((noreturn)) void guest_exit(int code);

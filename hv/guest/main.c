@@ -16,6 +16,8 @@
  *   strata.fault=1           execute ud2 first (tests the exception path)
  *   strata.hang=1            then spin forever without an exit (tests the
  *                            vCPU state strata-hv reports when it is stopped)
+ * A clone (strata-hv --restore --clone) notices its new clone generation
+ * and re-reads its MAC; it prints "clone generation N, net0 MAC".
  *   strata.rate=PPS          paced mode (paced.h): send strata.send numbered
  *                            frames at this rate to strata.dst, count the
  *                            echoes by number (lost, duplicated, longest gap)
@@ -110,6 +112,24 @@ static uint32_t now_us(void) {
   return control_clock_us();
 }
 
+/* A clone of a template runs the template's memory under a new identity:
+ * when the clone generation changes (hv/devices/control_port.h), the NIC's
+ * MAC is read again, as a guest does on a VMGenID change. Read with the
+ * clock (and counted with it: both are exits the data path does not make). */
+static uint32_t generation;
+static void check_generation(void) {
+  clock_reads++;
+  uint32_t g = control_generation();
+  if (g == generation) return;
+  generation = g;
+  net_reread_mac(&net);
+  console_puts("strata-guest: clone generation ");
+  console_dec(g);
+  console_puts(", net0 ");
+  console_mac(net.mac);
+  console_puts("\n");
+}
+
 static void send_blocking(const uint8_t* frame, uint32_t len) {
   while (net_send(&net, frame, len) != 0) net_reclaim_tx(&net);
 }
@@ -166,6 +186,7 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
     return 2;
   }
   if (net_init(&net, base) != 0) return 1;
+  generation = control_generation();
   console_puts("strata-guest: net0 ");
   console_mac(net.mac);
   console_puts(" ready\n");
@@ -233,6 +254,7 @@ int guest_main(const char* cmdline, uint64_t ram_bytes) {
      * every 256 while lingering (a read per turn would make a lingering
      * guest an exit storm that slows its neighbours in L1). */
     if ((iter & (done ? 0xff : 0xffff)) == 0) {
+      check_generation();
       uint32_t t = now_us();
       if (done && t - done_us >= cfg.linger_ms * 1000) break;
       if (!done && t - start_us >= cfg.timeout_ms * 1000) {

@@ -173,3 +173,7 @@ void net_release_rx(struct net_dev* dev, uint16_t id) {
   q->avail->idx = (uint16_t)(q->avail->idx + 1);
   notify(dev, q);
 }
+
+void net_reread_mac(struct net_dev* dev) {
+  for (int i = 0; i < 6; ++i) dev->mac[i] = mmio_read8(dev->base + R_CONFIG + (uint64_t)i);
+}

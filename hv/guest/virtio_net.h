@@ -41,5 +41,7 @@ uint32_t net_reclaim_tx(struct net_dev* dev);
  * The buffer stays valid until net_release_rx(). */
 uint32_t net_poll_rx(struct net_dev* dev, uint8_t** frame, uint16_t* id);
 void net_release_rx(struct net_dev* dev, uint16_t id);
+/* Reads the MAC from the config space again (a clone has a new one). */
+void net_reread_mac(struct net_dev* dev);
 
 #endif
