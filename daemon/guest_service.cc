@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/guest_edit.h"
+#include "hv/control/client.h"
 #include "daemon/management_service.h"
 #include "daemon/service_guard.h"
 
@@ -63,6 +64,42 @@ grpc::Status ManagementService::ListGuests(grpc::ServerContext*, const v1::ListG
   return guarded_call("ListGuests", [&]() -> Status {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& g : store_.current().guests()) *resp->add_guests() = guest_status(g);
+    return Status::ok();
+  });
+}
+
+grpc::Status ManagementService::ControlGuest(grpc::ServerContext*, const v1::ControlGuestRequest* req,
+                                             v1::ControlGuestResponse* resp) {
+  return guarded_call("ControlGuest", [&]() -> Status {
+    hv::control::Request r;
+    switch (req->action()) {
+      case v1::ControlGuestRequest::ACTION_STATUS: r.command = hv::control::Command::kStatus; break;
+      case v1::ControlGuestRequest::ACTION_PAUSE: r.command = hv::control::Command::kPause; break;
+      case v1::ControlGuestRequest::ACTION_RESUME: r.command = hv::control::Command::kResume; break;
+      case v1::ControlGuestRequest::ACTION_SNAPSHOT:
+        r.command = hv::control::Command::kSnapshot;
+        if (req->dir().empty() || req->dir()[0] != '/') {
+          return invalid_argument("dir: a snapshot needs an absolute directory on stratad's host, not '" + req->dir() + "'");
+        }
+        r.dir = req->dir();
+        break;
+      default: return invalid_argument("action: say what to do (status, pause, resume, snapshot)");
+    }
+    v1::GuestStatus st;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (guest_index(store_.current(), req->guest()) < 0) return not_found("guest: no guest '" + req->guest() + "'");
+      guests_.fill_status(req->guest(), &st);
+    }
+    if (st.state() != v1::GUEST_STATE_RUNNING) {
+      return failed_precondition("guest '" + req->guest() + "' is not running, so there is nothing to control");
+    }
+    // On this gRPC thread, never the control loop: a snapshot takes a while.
+    constexpr int kReplyTimeoutMs = 300000;
+    auto reply = hv::control::call(guests_.control_path(req->guest()), r, kReplyTimeoutMs);
+    if (!reply) return reply.status().with_context("guest '" + req->guest() + "'");
+    spdlog::info("mgmt: guest {}: {} -> {}", req->guest(), hv::control::command_name(r.command), *reply);
+    resp->set_reply(*reply);
     return Status::ok();
   });
 }

@@ -56,6 +56,7 @@ class ManagementService final : public v1::Management::Service {
   grpc::Status AddGuest(grpc::ServerContext*, const v1::AddGuestRequest*, v1::AddGuestResponse*) override;
   grpc::Status DelGuest(grpc::ServerContext*, const v1::DelGuestRequest*, v1::DelGuestResponse*) override;
   grpc::Status ListGuests(grpc::ServerContext*, const v1::ListGuestsRequest*, v1::ListGuestsResponse*) override;
+  grpc::Status ControlGuest(grpc::ServerContext*, const v1::ControlGuestRequest*, v1::ControlGuestResponse*) override;
 
   // Ends every WatchContainers stream (before the server shuts down, so
   // that shutdown does not wait for clients that never cancel).

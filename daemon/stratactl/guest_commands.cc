@@ -1,4 +1,5 @@
-// guest-add, guest-del, guest-list: strata-hv guests that stratad runs.
+// guest-add, guest-del, guest-list, guest-pause, guest-resume,
+// guest-snapshot, guest-status: strata-hv guests that stratad runs.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -186,12 +187,47 @@ Command guest_list() {
   return c;
 }
 
+// guest-pause / guest-resume / guest-snapshot / guest-status: one request
+// to the guest's strata-hv, through stratad; prints strata-hv's reply.
+Command guest_control(const char* name, const char* usage, const char* summary,
+                      v1::ControlGuestRequest::Action action) {
+  Command c;
+  c.name = name;
+  c.usage = usage;
+  c.summary = summary;
+  c.min_args = c.max_args = action == v1::ControlGuestRequest::ACTION_SNAPSHOT ? 2 : 1;
+  c.run = [action](Context& ctx, const Args& a) {
+    v1::ControlGuestRequest req;
+    req.set_guest(a.positional[0]);
+    req.set_action(action);
+    if (action == v1::ControlGuestRequest::ACTION_SNAPSHOT) req.set_dir(absolute_output(a.positional[1]));
+    v1::ControlGuestResponse resp;
+    ctx.client.call(&Mgmt::ControlGuest, ctx.client.management(), req, &resp);
+    if (ctx.json) return print_json(resp, ctx.out);
+    ctx.out << resp.reply() << "\n";
+  };
+  return c;
+}
+
 }  // namespace
 
 void print_guests(const google::protobuf::RepeatedPtrField<v1::GuestStatus>& guests, std::ostream& out) {
   for (const auto& g : guests) print_guest(g, out);
 }
 
-std::vector<Command> guest_commands() { return {guest_add(), guest_del(), guest_list()}; }
+std::vector<Command> guest_commands() {
+  using A = v1::ControlGuestRequest;
+  return {guest_add(),
+          guest_del(),
+          guest_list(),
+          guest_control("guest-pause", "NAME", "pause a guest: every vCPU parked, its NICs' rings stopped", A::ACTION_PAUSE),
+          guest_control("guest-resume", "NAME", "resume a paused guest", A::ACTION_RESUME),
+          guest_control("guest-snapshot", "NAME DIR",
+                        "write a paused guest's memory and state into the new directory DIR (on stratad's host); "
+                        "strata-hv --restore DIR starts it again",
+                        A::ACTION_SNAPSHOT),
+          guest_control("guest-status", "NAME", "what strata-hv says of a running guest (running or paused, clone generation)",
+                        A::ACTION_STATUS)};
+}
 
 }  // namespace strata::ctl

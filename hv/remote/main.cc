@@ -6,17 +6,13 @@
 //   strata-hv-remote SOCKET status | pause | resume | stop
 //   strata-hv-remote SOCKET snapshot DIR
 //   strata-hv-remote SOCKET migrate unix:PATH|tcp:HOST:PORT [DOWNTIME_MS]
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include "hv/control/request.h"
+#include "hv/control/client.h"
 
 namespace {
 
@@ -68,43 +64,12 @@ int main(int argc, char** argv) {
   } else if (argc != 3) {
     return usage((command + " takes no argument").c_str());
   }
-  const std::string line = format_request(r);
 
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path) return usage("socket path too long");
-  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::fprintf(stderr, "strata-hv-remote: cannot connect to %s: %s\n", socket_path.c_str(), std::strerror(errno));
+  auto reply = call(socket_path, r, kReplyTimeoutMs);
+  if (!reply) {
+    std::fprintf(stderr, "strata-hv-remote: %s\n", reply.status().message().c_str());
     return 1;
   }
-  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != ssize_t(line.size())) {
-    std::fprintf(stderr, "strata-hv-remote: cannot send to %s: %s\n", socket_path.c_str(), std::strerror(errno));
-    return 1;
-  }
-  std::string reply;
-  char buf[4096];
-  while (reply.find('\n') == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, kReplyTimeoutMs) <= 0) {
-      std::fprintf(stderr, "strata-hv-remote: no reply from %s\n", socket_path.c_str());
-      return 1;
-    }
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      std::fprintf(stderr, "strata-hv-remote: %s closed the connection without a reply\n", socket_path.c_str());
-      return 1;
-    }
-    reply.append(buf, size_t(n));
-  }
-  ::close(fd);
-  reply.resize(reply.find('\n'));
-  std::printf("%s\n", reply.c_str());
-  strata::Status s = parse_reply(reply);
-  if (!s.is_ok()) {
-    std::fprintf(stderr, "strata-hv-remote: %s\n", s.message().c_str());
-    return 1;
-  }
+  std::printf("%s\n", reply->c_str());
   return 0;
 }

@@ -218,6 +218,16 @@ def stand_in(work):
     console = open(g["console_file"]).read() if os.path.exists(g["console_file"]) else ""
     check("stand-in up" in console, "its stdout went to the console file")
 
+    # guest-pause and friends reach strata-hv's control socket; the stand-in
+    # has none, and the refusal says so. (The real thing: hv_nested_stratad_restart.)
+    r = d.ctl("guest-pause", "g1")
+    check(r.returncode != 0 and "cannot connect to strata-hv's control socket" in r.stderr
+          and f"{gdir}/g1.ctl" in r.stderr, "guest-pause without a control socket: a clear error", r.stderr)
+    r = d.ctl("guest-resume", "nope")
+    check(r.returncode != 0 and "no guest 'nope'" in r.stderr, "guest-resume of an unknown guest: NOT_FOUND", r.stderr)
+    r = d.ctl("guest-snapshot", "g1")
+    check(r.returncode != 0, "guest-snapshot without a directory is refused", r.stderr)
+
     # guest-del of a live guest: SIGTERM (sleep dies of it).
     t = time.time()
     r = d.ctl("guest-del", "g1", json_out=True)

@@ -7,7 +7,8 @@
 #   guest a (pa): paced sender, FRAMES at RATE/s to b;  guest b (pb): echoes
 #
 # Passes when a's last frames are echoed after the restart, guest-list
-# shows both guests running with their old PIDs and no restarts, and
+# shows both guests running with their old PIDs and no restarts, stratactl
+# guest-pause / guest-snapshot / guest-resume work on the adopted guest, and
 # guest-del then stops them. Prints the frames lost across the restart.
 . /nested/lib.sh
 . /nested/stratad_lib.sh
@@ -57,6 +58,15 @@ grep 'adopted' /tmp/sw.log | sed 's/^/NESTED: stratad: /'
 [ "$(guest_field a 5)" = "$pid_of_a" ] && [ "$(guest_field b 5)" = "$pid_of_b" ] ||
   fail "the restarted stratad did not adopt the running guests (pids now $(guest_field a 5) $(guest_field b 5))"
 [ "$(guest_field a 4)" = running ] && [ "$(guest_field b 4)" = running ] || fail "guests not shown as running"
+
+# The adopted guest is controlled through stratad: pause, snapshot, resume.
+r=$(ctl sw guest-pause b) || fail "guest-pause b: $r"
+r=$(ctl sw guest-status b) && [ "$(json_field "$r" state)" = paused ] || fail "guest-status b after guest-pause: $r"
+r=$(ctl sw guest-snapshot b /tmp/snap-b) || fail "guest-snapshot b: $r"
+echo "NESTED: guest-snapshot b -> $r"
+[ -s /tmp/snap-b/state ] && [ -e /tmp/snap-b/memory ] || fail "guest-snapshot wrote no snapshot"
+r=$(ctl sw guest-resume b) || fail "guest-resume b: $r"
+r=$(ctl sw guest-status b) && [ "$(json_field "$r" state)" = running ] || fail "guest-status b after guest-resume: $r"
 
 wait_until $((FRAMES / RATE + 120)) sh -c "! kill -0 $pid_of_a 2>/dev/null" || fail "a did not finish"
 ctl sw port-stats br0
