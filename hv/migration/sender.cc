@@ -132,10 +132,13 @@ Result<Report> send_guest(Vmm& vmm, const std::string& to, uint32_t downtime_ms)
     return s;
   };
   if (log) {
-    // The pages dirtied since the last round, the backend's last frames
-    // included (its rings are stopped now).
-    Status s = log->collect(dirty);
+    // The last round's pages, which the loop left unsent when it decided
+    // they fit the downtime, plus those dirtied since, the backend's last
+    // frames included (its rings are stopped now).
+    std::vector<uint64_t> since;
+    Status s = log->collect(since);
     if (!s.is_ok()) return undo(s);
+    for (size_t i = 0; i < dirty.size() && i < since.size(); ++i) dirty[i] |= since[i];
     log->stop();
     auto last = send_pages(ch, vmm.memory(), dirty);
     if (!last) return undo(last.status());

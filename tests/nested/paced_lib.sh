@@ -12,6 +12,24 @@
 #   json_field JSON KEY      a number or string field of a one-line reply
 ELF=/nested/bin/strata-hv-test-guest
 PAYLOAD=${PAYLOAD:-tenantT}
+# What every guest-state scenario shares: the exchange's size and pace, the
+# tenant's stack, the two guests' MACs, and the verdict so far.
+FRAMES=${STRATA_NESTED_PACED_FRAMES:-4000}
+RATE=${STRATA_NESTED_PACED_RATE:-100}
+T=88a8:100/8100:200
+MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b
+rc=0
+fail() { echo "NESTED: FAIL: $*"; rc=1; }
+
+# migrated SOURCE_PID DEST_NAME: the source ended as "migrated" (80) and the
+# destination's strata-hv runs the guest.
+migrated() {
+  local code reply
+  wait_pid_timeout "$1" 60; code=$?
+  [ "$code" = 80 ] || fail "the source exited $code, not 80 (migrated)"
+  reply=$(hv_remote "$2" status) || fail "status at the destination: $reply"
+  [ "$(json_field "$reply" state)" = running ] || fail "the destination is not running the guest: $reply"
+}
 
 guest_start() {
   local name=$1 sock=$2 mac=$3 cmdline=$4

@@ -97,7 +97,7 @@ for attempt in $(seq 1 "$attempts"); do
   break
 done
 
-tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest|strata-l2)|Port|packets|error|Error' | grep -av -E 'NESTED-RESULT|NESTED-HEARTBEAT'
+tr -d '\r' < "$work/serial.log" | grep -a -E '^(NESTED|strata-hv|strata-guest|strata-l2|MIGRATION|SNAPSHOT-RESTORE|STRATAD-RESTART|CLONE)|Port|packets|error|Error' | grep -av -E 'NESTED-RESULT|NESTED-HEARTBEAT'
 echo "nested: scenario $scenario finished in $total ms of host time (timeout ${timeout_s} s)"
 case "$result" in
   *" rc=0") echo "PASS: nested $scenario"; exit 0 ;;

@@ -15,11 +15,7 @@
 . /nested/stratad_lib.sh
 . /nested/paced_lib.sh
 FRAMES=${STRATA_NESTED_CLONE_FRAMES:-300}
-RATE=${STRATA_NESTED_PACED_RATE:-100}
-T=88a8:100/8100:200
-MAC_T=02:00:00:00:00:0b
-rc=0
-fail() { echo "NESTED: FAIL: $*"; rc=1; }
+MAC_T=$MAC_B
 cleanup() {
   for p in ${pid_t:-} ${pid_a:-} ${pid_c1:-} ${pid_c2:-} ${pid_c3:-}; do kill -9 "$p" 2>/dev/null; done
   stratad_stop sw

@@ -16,12 +16,6 @@
 . /nested/lib.sh
 . /nested/stratad_lib.sh
 . /nested/paced_lib.sh
-FRAMES=${STRATA_NESTED_PACED_FRAMES:-4000}
-RATE=${STRATA_NESTED_PACED_RATE:-100}
-T=88a8:100/8100:200
-MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b
-rc=0
-fail() { echo "NESTED: FAIL: $*"; rc=1; }
 cleanup() {
   for p in ${pid_a:-} ${pid_b:-} ${pid_b2:-}; do kill -9 "$p" 2>/dev/null; done
   stratad_stop sw
@@ -48,10 +42,7 @@ t0=$(now_ms)
 r_mig=$(hv_remote b migrate unix:/tmp/b-in.sock) || fail "migrate: $r_mig"
 t1=$(now_ms)
 echo "NESTED: migrate -> $r_mig ($((t1 - t0)) ms with strata-hv-remote)"
-wait_pid_timeout "$pid_b" 60; rc_b=$?
-[ "$rc_b" = 80 ] || fail "the source exited $rc_b, not 80 (migrated)"
-r_status=$(hv_remote b2 status) || fail "status at the destination: $r_status"
-[ "$(json_field "$r_status" state)" = running ] || fail "the destination is not running the guest: $r_status"
+migrated "$pid_b" b2
 
 wait_pid_timeout "$pid_a" $((FRAMES / RATE + 120)); rc_a=$?
 [ "$rc_a" = 0 ] || fail "a exited $rc_a"

@@ -12,12 +12,6 @@
 . /nested/lib.sh
 . /nested/stratad_lib.sh
 . /nested/paced_lib.sh
-FRAMES=${STRATA_NESTED_PACED_FRAMES:-4000}
-RATE=${STRATA_NESTED_PACED_RATE:-100}
-T=88a8:100/8100:200
-MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b
-rc=0
-fail() { echo "NESTED: FAIL: $*"; rc=1; }
 cleanup() {
   for p in ${pid_a:-} ${pid_b:-} ${pid_b2:-}; do kill -9 "$p" 2>/dev/null; done
   stratad_stop sw

@@ -13,14 +13,8 @@
 . /nested/lib.sh
 . /nested/stratad_lib.sh
 . /nested/paced_lib.sh
-FRAMES=${STRATA_NESTED_PACED_FRAMES:-4000}
-RATE=${STRATA_NESTED_PACED_RATE:-100}
-T=88a8:100/8100:200
-MAC_A=02:00:00:00:00:0a MAC_B=02:00:00:00:00:0b
 GDIR=/tmp/sw-guests
 CONSOLE_DIR=$GDIR
-rc=0
-fail() { echo "NESTED: FAIL: $*"; rc=1; }
 guest_field() { ctl sw guest-list | awk -v g="$1" -v f="$2" '$1 == g { print $f }'; }
 cleanup() {
   for g in a b; do ctl sw guest-del $g > /dev/null 2>&1; done
