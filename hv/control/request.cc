@@ -104,8 +104,9 @@ Status parse_reply(std::string_view line) {
 std::string format_reply(const std::map<std::string, ReplyValue>& fields) {
   json j = json::object();
   j["ok"] = true;
-  for (const auto& [key, value] : fields) {
-    std::visit([&j, &key](const auto& v) { j[key] = v; }, value);
+  for (const auto& field : fields) {
+    const std::string& key = field.first;  // clang 14 cannot capture a structured binding
+    std::visit([&j, &key](const auto& v) { j[key] = v; }, field.second);
   }
   // Replace, not throw, on bytes that are not UTF-8 (a path can hold them).
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
