@@ -9,6 +9,8 @@
 #   guest b (pb1): echoes; migrated mid-exchange to a strata-hv started
 #                  with --incoming unix:... --net vhost-user=pb2
 #
+# First two migrations that must fail (no destination; a destination whose
+# NIC socket is not served) and leave b running where it is.
 # Passes when the migration reports success, the source exits with 80
 # ("migrated", never restarted), the exchange goes on through pb2 (a's
 # last frames are echoed, the switch counts them on pb2), and prints
@@ -17,7 +19,7 @@
 . /nested/stratad_lib.sh
 . /nested/paced_lib.sh
 cleanup() {
-  for p in ${pid_a:-} ${pid_b:-} ${pid_b2:-}; do kill -9 "$p" 2>/dev/null; done
+  for p in ${pid_a:-} ${pid_b:-} ${pid_b2:-} ${pid_bad:-}; do kill -9 "$p" 2>/dev/null; done
   stratad_stop sw
 }
 
@@ -36,6 +38,21 @@ strata-hv --incoming unix:/tmp/b-in.sock --net vhost-user=/tmp/pb2.sock --contro
   2> /tmp/b2.stderr &
 pid_b2=$!
 wait_for_line /tmp/b2.stderr 'waiting for a migration' 60 || fail "the destination did not start"
+
+# Two migrations that must fail and leave the guest running here: to a
+# destination that is not there, and to one that cannot attach the guest
+# (its --net socket is not served: no such port on the switch).
+if r=$(hv_remote b migrate unix:/tmp/nowhere.sock 2>&1); then fail "a migration to nowhere succeeded: $r"; fi
+echo "NESTED: migrate to nowhere -> $r"
+echo "$r" | grep -q 'cannot connect to migration destination' || fail "no clear reason for the unreachable destination"
+strata-hv --incoming unix:/tmp/b-bad.sock --net vhost-user=/tmp/no-such-port.sock --console /tmp/bad.console 2> /tmp/bad.stderr &
+pid_bad=$!
+wait_for_line /tmp/bad.stderr 'waiting for a migration' 60 || fail "the bad destination did not start"
+if r=$(hv_remote b migrate unix:/tmp/b-bad.sock 2>&1); then fail "a migration to a destination without the port succeeded: $r"; fi
+echo "NESTED: migrate to a destination without the port -> $r"
+echo "$r" | grep -q 'cannot connect to vhost-user socket /tmp/no-such-port.sock' || fail "no clear reason for the failed destination"
+wait_pid_timeout "$pid_bad" 30 > /dev/null
+r=$(hv_remote b status) && [ "$(json_field "$r" state)" = running ] || fail "b is not running on the source after the failed migrations: $r"
 
 sleep $((FRAMES / RATE / 5))
 t0=$(now_ms)
