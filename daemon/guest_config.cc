@@ -84,8 +84,23 @@ Status check_guest_fields(const v1::Guest& g, const std::string& field) {
       STRATA_RETURN_IF_ERROR(check_path(g.elf(), field + ".elf"));
       if (!g.initrd().empty()) return invalid_argument(field + ".initrd: an initrd goes with a kernel, not an ELF");
       break;
+    case v1::Guest::kSnapshot:
+      STRATA_RETURN_IF_ERROR(check_path(g.snapshot(), field + ".snapshot"));
+      // The snapshot fixes these; strata-hv would refuse them.
+      if (!g.initrd().empty() || !g.cmdline().empty() || g.memory_mib() != 0 || g.vcpus() != 0) {
+        return invalid_argument(field + ".snapshot: a restored guest brings its own memory, vCPUs, command line and initrd");
+      }
+      break;
     default:
-      return invalid_argument(field + ".image: a kernel (bzImage) or an elf image is required");
+      return invalid_argument(field + ".image: a kernel (bzImage), an elf image or a snapshot directory is required");
+  }
+  if (g.clone()) {
+    if (g.image_case() != v1::Guest::kSnapshot) return invalid_argument(field + ".clone: a clone is made of a snapshot (a template)");
+    for (int i = 0; i < g.nics_size(); ++i) {
+      if (g.nics(i).mac().empty()) {
+        return invalid_argument(field + ".nics[" + std::to_string(i) + "].mac: a clone's NIC needs a MAC of its own");
+      }
+    }
   }
   if (!g.initrd().empty()) STRATA_RETURN_IF_ERROR(check_path(g.initrd(), field + ".initrd"));
   if (!g.console().empty()) STRATA_RETURN_IF_ERROR(check_path(g.console(), field + ".console"));
@@ -127,6 +142,8 @@ Result<GuestPlan> plan_guest(const v1::Config& config, const v1::Guest& g, const
   plan.bridge = g.bridge();
   plan.kernel = g.kernel();
   plan.elf = g.elf();
+  plan.snapshot = g.snapshot();
+  plan.clone = g.clone();
   plan.initrd = g.initrd();
   plan.cmdline = g.cmdline();
   plan.cmdline_given = !g.cmdline().empty();
@@ -182,6 +199,9 @@ Result<std::vector<GuestPlan>> plan_guests(const v1::Config& config) {
 Status check_guest_files(const v1::Guest& g, const std::string& field) {
   if (g.image_case() == v1::Guest::kKernel) STRATA_RETURN_IF_ERROR(check_readable_file(g.kernel(), field + ".kernel"));
   if (g.image_case() == v1::Guest::kElf) STRATA_RETURN_IF_ERROR(check_readable_file(g.elf(), field + ".elf"));
+  if (g.image_case() == v1::Guest::kSnapshot) {
+    STRATA_RETURN_IF_ERROR(check_readable_file(g.snapshot() + "/state", field + ".snapshot"));
+  }
   if (!g.initrd().empty()) STRATA_RETURN_IF_ERROR(check_readable_file(g.initrd(), field + ".initrd"));
   if (!g.console().empty()) {
     const std::string dir = g.console().substr(0, g.console().rfind('/') + 1);
@@ -194,14 +214,20 @@ Status check_guest_files(const v1::Guest& g, const std::string& field) {
 
 std::vector<std::string> guest_hv_args(const GuestPlan& plan) {
   std::vector<std::string> args;
-  if (!plan.kernel.empty()) {
-    args.insert(args.end(), {"--kernel", plan.kernel});
+  if (!plan.snapshot.empty()) {
+    // The snapshot fixes memory, vCPUs and command line.
+    args.insert(args.end(), {"--restore", plan.snapshot});
+    if (plan.clone) args.push_back("--clone");
   } else {
-    args.insert(args.end(), {"--elf", plan.elf});
+    if (!plan.kernel.empty()) {
+      args.insert(args.end(), {"--kernel", plan.kernel});
+    } else {
+      args.insert(args.end(), {"--elf", plan.elf});
+    }
+    if (!plan.initrd.empty()) args.insert(args.end(), {"--initrd", plan.initrd});
+    if (plan.cmdline_given) args.insert(args.end(), {"--cmdline", plan.cmdline});
+    args.insert(args.end(), {"--memory", std::to_string(plan.memory_mib), "--vcpus", std::to_string(plan.vcpus)});
   }
-  if (!plan.initrd.empty()) args.insert(args.end(), {"--initrd", plan.initrd});
-  if (plan.cmdline_given) args.insert(args.end(), {"--cmdline", plan.cmdline});
-  args.insert(args.end(), {"--memory", std::to_string(plan.memory_mib), "--vcpus", std::to_string(plan.vcpus)});
   for (const auto& nic : plan.nics) {
     args.push_back("--net");
     args.push_back("vhost-user=" + nic.socket + (nic.mac.empty() ? "" : ",mac=" + nic.mac));

@@ -35,6 +35,8 @@ struct GuestPlan {
   std::string bridge;       // its bridge
   std::string kernel;       // bzImage, or empty
   std::string elf;          // flat ELF, or empty
+  std::string snapshot;     // snapshot directory to restore, or empty
+  bool clone = false;       // with snapshot: a clone of it
   std::string initrd;       // empty: none
   std::string cmdline;      // empty: strata-hv's default
   bool cmdline_given = false;

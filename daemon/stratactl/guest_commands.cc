@@ -89,6 +89,28 @@ void print_guest(const v1::GuestStatus& gs, std::ostream& out) {
   out << "    stderr: " << gs.stderr_file() << "\n";
 }
 
+// --port PORT[,mac=MAC]... and --console FILE, shared by the commands that
+// add a guest.
+void add_nics_and_console(const Args& a, v1::Guest* g) {
+  if (a.options.count("console")) g->set_console(absolute_output(a.options["console"].as<std::string>()));
+  if (!a.options.count("port")) return;
+  for (const auto& spec : a.options["port"].as<std::vector<std::string>>()) {
+    v1::GuestNic* nic = g->add_nics();
+    const size_t comma = spec.find(',');
+    nic->set_port(spec.substr(0, comma));
+    if (comma != std::string::npos) {
+      const std::string kv = spec.substr(comma + 1);
+      if (kv.rfind("mac=", 0) != 0) throw CliError("--port " + spec + ": expected PORT[,mac=MAC]", kExitUsage);
+      nic->set_mac(kv.substr(4));
+    }
+  }
+}
+
+void nic_options(po::options_description& d) {
+  d.add_options()("port", po::value<std::vector<std::string>>()->composing(), "NIC: vhostuser port of BR[,mac=MAC] (repeatable)")(
+      "console", po::value<std::string>(), "UART output file");
+}
+
 Command guest_add() {
   Command c;
   c.name = "guest-add";
@@ -110,9 +132,8 @@ Command guest_add() {
         "initrd", po::value<std::string>(), "initial ramdisk (with --kernel)")(
         "cmdline", po::value<std::string>(), "guest command line")(
         "memory", po::value<uint32_t>(), "guest RAM in MiB")(
-        "vcpus", po::value<uint32_t>(), "vCPUs")(
-        "port", po::value<std::vector<std::string>>()->composing(), "NIC: vhostuser port of BR[,mac=MAC] (repeatable)")(
-        "console", po::value<std::string>(), "UART output file");
+        "vcpus", po::value<uint32_t>(), "vCPUs");
+    nic_options(d);
   };
   c.run = [](Context& ctx, const Args& a) {
     v1::AddGuestRequest req;
@@ -126,19 +147,7 @@ Command guest_add() {
     if (a.options.count("cmdline")) g->set_cmdline(a.options["cmdline"].as<std::string>());
     if (a.options.count("memory")) g->set_memory_mib(nonzero(a, "memory", "2..3072 MiB"));
     if (a.options.count("vcpus")) g->set_vcpus(nonzero(a, "vcpus", "1..64 vCPUs"));
-    if (a.options.count("console")) g->set_console(absolute_output(a.options["console"].as<std::string>()));
-    if (a.options.count("port")) {
-      for (const auto& spec : a.options["port"].as<std::vector<std::string>>()) {
-        v1::GuestNic* nic = g->add_nics();
-        const size_t comma = spec.find(',');
-        nic->set_port(spec.substr(0, comma));
-        if (comma != std::string::npos) {
-          const std::string kv = spec.substr(comma + 1);
-          if (kv.rfind("mac=", 0) != 0) throw CliError("--port " + spec + ": expected PORT[,mac=MAC]", kExitUsage);
-          nic->set_mac(kv.substr(4));
-        }
-      }
-    }
+    add_nics_and_console(a, g);
     v1::AddGuestResponse resp;
     ctx.client.call(&Mgmt::AddGuest, ctx.client.management(), req, &resp);
     if (ctx.json) print_json(resp, ctx.out);
@@ -187,6 +196,72 @@ Command guest_list() {
   return c;
 }
 
+// guest-restore BR NAME DIR / guest-clone TEMPLATE NAME --bridge BR: a guest
+// whose image is a snapshot directory (strata-hv --restore [--clone]).
+Command guest_from_snapshot(bool clone) {
+  Command c;
+  c.name = clone ? "guest-clone" : "guest-restore";
+  c.usage = clone ? "TEMPLATE NAME --bridge BR --port PORT,mac=MAC... [--console FILE]"
+                  : "BR NAME DIR --port PORT[,mac=MAC]... [--console FILE]";
+  c.summary = clone ? "start a new guest from the template directory TEMPLATE (guest-template), with MACs of its own"
+                    : "start a guest from the snapshot directory DIR (guest-snapshot) on vhostuser ports of BR";
+  c.details = clone ? "The clone's strata-hv restores the template's memory and state into a new guest, bumps\n"
+                      "its clone generation (the guest reads it and re-reads its identity), and gives each NIC\n"
+                      "the mac= of its --port. A restart starts it from the template again."
+                    : "The guest resumes where it was saved; its NICs attach to the --port sockets in order\n"
+                      "(MACs as saved unless mac= is given) and the switch hears a RARP for each.";
+  c.min_args = c.max_args = clone ? 2 : 3;
+  c.options = [clone](po::options_description& d) {
+    if (clone) d.add_options()("bridge", po::value<std::string>()->required(), "the bridge of the clone's ports");
+    nic_options(d);
+  };
+  c.run = [clone](Context& ctx, const Args& a) {
+    v1::AddGuestRequest req;
+    v1::Guest* g = req.mutable_guest();
+    g->set_bridge(clone ? a.options["bridge"].as<std::string>() : a.positional[0]);
+    g->set_name(a.positional[1]);
+    g->set_snapshot(absolute(clone ? a.positional[0] : a.positional[2], clone ? "TEMPLATE" : "DIR"));
+    g->set_clone(clone);
+    add_nics_and_console(a, g);
+    v1::AddGuestResponse resp;
+    ctx.client.call(&Mgmt::AddGuest, ctx.client.management(), req, &resp);
+    if (ctx.json) print_json(resp, ctx.out);
+  };
+  return c;
+}
+
+// guest-template NAME DIR: pause, snapshot into DIR, resume.
+Command guest_template() {
+  Command c;
+  c.name = "guest-template";
+  c.usage = "NAME TEMPLATE";
+  c.summary = "save a running guest as the template directory TEMPLATE (pause, snapshot, resume); guest-clone makes guests of it";
+  c.min_args = c.max_args = 2;
+  c.run = [](Context& ctx, const Args& a) {
+    v1::ControlGuestRequest req;
+    req.set_guest(a.positional[0]);
+    v1::ControlGuestResponse resp;
+    req.set_action(v1::ControlGuestRequest::ACTION_PAUSE);
+    ctx.client.call(&Mgmt::ControlGuest, ctx.client.management(), req, &resp);
+    req.set_action(v1::ControlGuestRequest::ACTION_SNAPSHOT);
+    req.set_dir(absolute_output(a.positional[1]));
+    v1::ControlGuestResponse snap;
+    try {
+      ctx.client.call(&Mgmt::ControlGuest, ctx.client.management(), req, &snap);
+    } catch (...) {
+      // The guest runs on whatever went wrong with the template.
+      req.set_action(v1::ControlGuestRequest::ACTION_RESUME);
+      ctx.client.call(&Mgmt::ControlGuest, ctx.client.management(), req, &resp);
+      throw;
+    }
+    req.set_action(v1::ControlGuestRequest::ACTION_RESUME);
+    ctx.client.call(&Mgmt::ControlGuest, ctx.client.management(), req, &resp);
+    if (ctx.json) return print_json(snap, ctx.out);
+    ctx.out << snap.reply() << "\n";
+  };
+  return c;
+}
+
 // guest-pause / guest-resume / guest-snapshot / guest-status: one request
 // to the guest's strata-hv, through stratad; prints strata-hv's reply.
 Command guest_control(const char* name, const char* usage, const char* summary,
@@ -227,7 +302,10 @@ std::vector<Command> guest_commands() {
                         "strata-hv --restore DIR starts it again",
                         A::ACTION_SNAPSHOT),
           guest_control("guest-status", "NAME", "what strata-hv says of a running guest (running or paused, clone generation)",
-                        A::ACTION_STATUS)};
+                        A::ACTION_STATUS),
+          guest_from_snapshot(false),
+          guest_template(),
+          guest_from_snapshot(true)};
 }
 
 }  // namespace strata::ctl

@@ -97,7 +97,7 @@ def real_hv(work):
         (["guest-add", "br0", "g1", "--elf", ELF, "--port", "va", "--vcpus", "65"], 1, "guest.vcpus: 65 is out of range 1..64"),
         (["guest-add", "br0", "g1", "--elf", ELF, "--port", "va,mac=01:00:00:00:00:01"], 1, "guest.nics[0].mac:"),
         (["guest-add", "br0", "g1", "--elf", ELF], 1, "guest.nics: a guest needs at least one NIC"),
-        (["guest-add", "br0", "g1", "--port", "va"], 1, "guest.image: a kernel (bzImage) or an elf image is required"),
+        (["guest-add", "br0", "g1", "--port", "va"], 1, "guest.image: a kernel (bzImage), an elf image or a snapshot directory is required"),
         (["guest-add", "br0", "a/b", "--elf", ELF, "--port", "va"], 1, "guest.name:"),
         (["guest-del", "nosuch"], 1, "guest: no guest 'nosuch' [NOT_FOUND]"),
     ]
@@ -237,6 +237,30 @@ def stand_in(work):
           f"guest-del stops it with SIGTERM ({took:.2f} s)", r.stderr + str(last))
     check(not pid_alive(pid), f"pid {pid} is gone")
     check(last.get("last_error") == "stand-in stderr line", "its last stderr line is reported", last)
+
+    # A guest from a snapshot directory (guest-restore) and a clone of a
+    # template (guest-clone): strata-hv --restore [--clone] on the ports given.
+    snap = work.path("snap")
+    os.makedirs(snap, exist_ok=True)
+    open(os.path.join(snap, "state"), "wb").close()
+    r = d.ctl("guest-restore", "br0", "g2", snap, "--port", "va", json_out=True)
+    if check(r.returncode == 0, "guest-restore", r.stderr):
+        pid = json.loads(r.stdout)["guest"]["pid"]
+        argv = wait_for(lambda: open(f"{argv_file}.{pid}").read().strip() if os.path.exists(f"{argv_file}.{pid}") else None, 5)
+        want = f"--restore {snap} --net vhost-user={work.path('va.sock')} --control {gdir}/g2.ctl"
+        check(argv == want, "guest-restore: strata-hv's command line", f"got:  {argv}\nwant: {want}")
+        check(d.ctl("guest-del", "g2").returncode == 0, "guest-del g2")
+    r = d.ctl("guest-clone", snap, "g3", "--bridge", "br0", "--port", "va")
+    check(r.returncode != 0 and "a clone's NIC needs a MAC of its own" in r.stderr, "guest-clone without mac= is refused", r.stderr)
+    r = d.ctl("guest-clone", snap, "g3", "--bridge", "br0", "--port", "va,mac=02:00:00:00:01:01", json_out=True)
+    if check(r.returncode == 0, "guest-clone", r.stderr):
+        pid = json.loads(r.stdout)["guest"]["pid"]
+        argv = wait_for(lambda: open(f"{argv_file}.{pid}").read().strip() if os.path.exists(f"{argv_file}.{pid}") else None, 5)
+        want = f"--restore {snap} --clone --net vhost-user={work.path('va.sock')},mac=02:00:00:00:01:01 --control {gdir}/g3.ctl"
+        check(argv == want, "guest-clone: strata-hv's command line", f"got:  {argv}\nwant: {want}")
+        check(d.ctl("guest-del", "g3").returncode == 0, "guest-del g3")
+    r = d.ctl("guest-restore", "br0", "g4", work.path("no-snapshot"), "--port", "va")
+    check(r.returncode != 0, "guest-restore of a directory that is not there is refused", r.stderr)
 
     # Guests outlive stratad: SIGTERM leaves the guest running, the next
     # stratad adopts it (same PID), kill -9 too.
