@@ -1,5 +1,5 @@
 // stratactl: the command-line client of stratad's gRPC management API
-// (DESIGN.md, "Command contract"). Exit status: 0 done, 1 stratad refused
+// (docs/DESIGN.md, "Command contract"). Exit status: 0 done, 1 stratad refused
 // the request or cannot be reached, 2 the command line is wrong; errors
 // are one line on stderr.
 #include <boost/program_options.hpp>
