@@ -1,11 +1,14 @@
 # Strata's front door. Every target installs what is missing first, so each
-# works on a fresh Debian 12 machine (as root).
+# works on a fresh Debian 12 machine (as root): what building needs, and the
+# peers of that target's own tests (scripts/install-deps.sh --for GROUP).
 #
 #   make demo      build, then run the main job on its embedded defaults
 #   make test      build, then every test through CTest (unit, integration, fuzz)
 #   make bench     build, then the packet-rate benchmarks (bench/RESULTS.md)
 #   make fuzz      build the libFuzzer targets with clang, run each for 60 s
 #   make sanitize  unit tests under address,undefined sanitizers
+#   make install   build, then install into $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make package   build, then the Debian package build/strata_VERSION_amd64.deb
 #   make clean     remove the build trees
 
 SHELL       := /bin/bash
@@ -15,16 +18,26 @@ SAN_BUILD   ?= build-sanitize
 JOBS        ?= $(shell nproc)
 GENERATOR   := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 CTEST_ARGS  ?=
+PREFIX      ?= /usr/local
+DESTDIR     ?=
 FUZZ_SECONDS ?= 60
 # CTest runs fuzzers when clang can build them; `make test FUZZ=0` skips them.
 FUZZ        ?= $(shell command -v clang++ >/dev/null 2>&1 && echo 1 || echo 0)
 
-.PHONY: all deps configure build test demo bench fuzz fuzz-build sanitize clean
+.PHONY: all deps configure build test demo bench fuzz fuzz-build sanitize install package clean
 
 all: build
 
+# Target-specific values reach the prerequisites: `make test` runs
+# `deps` with --for test, `make demo` with --for demo ...
+DEPS_FOR ?=
+test: DEPS_FOR += --for test $(if $(filter 1,$(FUZZ)),--for fuzz)
+demo: DEPS_FOR += --for demo
+bench: DEPS_FOR += --for bench
+fuzz fuzz-build: DEPS_FOR += --for fuzz
+
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(DEPS_FOR)
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -G "$(GENERATOR)" \
@@ -42,6 +55,12 @@ fuzz-build: deps
 
 test: build $(if $(filter 1,$(FUZZ)),fuzz-build)
 	cd $(BUILD) && ctest --output-on-failure $(CTEST_ARGS)
+
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 demo: build
 	scripts/demo.sh

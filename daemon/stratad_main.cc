@@ -5,6 +5,7 @@
 // SIGUSR1 prints the port, PMD and megaflow counters; SIGHUP reopens
 // --log-file.
 #include <google/protobuf/util/message_differencer.h>
+#include <rte_version.h>
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/version.h"
 #include "daemon/config_apply.h"
 #include "daemon/config_loader.h"
 #include "daemon/config_store.h"
@@ -85,6 +87,7 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
   po::options_description desc("stratad: the Strata switch daemon\n\nOptions");
   desc.add_options()
       ("help,h", "show this help")
+      ("version", "print the version (and DPDK's) and exit")
       ("config", po::value(&o->config), "strata.v1.Config (Protobuf text format) that seeds an empty db")
       ("db", po::value(&o->db)->default_value(kDefaultDb), "persisted configuration, restored on start")
       ("no-db", po::bool_switch(&o->no_db), "no db: start from --config, keep API changes in memory only")
@@ -110,6 +113,10 @@ std::optional<int> parse_options(int argc, char** argv, Options* o) {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
     if (vm.count("help")) {
       std::cout << desc << "\n";
+      return 0;
+    }
+    if (vm.count("version")) {
+      std::cout << "stratad " << strata::version() << "\n" << rte_version() << "\n";
       return 0;
     }
     po::notify(vm);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/version.h"
 #include "hv/options.h"
 #include "hv/vmm.h"
 
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
   if (!cl) {
     std::fprintf(stderr, "strata-hv: %s (see --help)\n", cl.status().message().c_str());
     return 2;
+  }
+  if (cl->version) {
+    std::printf("strata-hv %s\n", strata::version());
+    return 0;
   }
   if (cl->help) {
     std::printf("%s", cl->usage.c_str());

@@ -96,6 +96,7 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
       "Runs one KVM guest whose NICs attach to a switch over vhost-user");
   desc.add_options()
       ("help,h", "print this help")
+      ("version", "print the version and exit")
       ("kernel", po::value<std::string>(), "Linux bzImage to boot (64-bit boot protocol)")
       ("elf", po::value<std::string>(), "flat x86-64 ELF to boot (e.g. the test guest)")
       ("initrd", po::value<std::string>(), "initial ramdisk (with --kernel)")
@@ -120,8 +121,9 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   } catch (const po::error& e) {
     return invalid_argument(e.what());
   }
-  if (vm.count("help")) {
-    cl.help = true;
+  if (vm.count("help") || vm.count("version")) {
+    cl.help = vm.count("help") > 0;
+    cl.version = !cl.help;
     return cl;
   }
   HvOptions& o = cl.options;

@@ -47,6 +47,7 @@ inline constexpr uint64_t kMinMemoryMib = 2;   // boot tables below 1 MiB plus a
 
 struct CommandLine {
   bool help = false;   // --help: print usage and exit 0
+  bool version = false;  // --version: print the version and exit 0
   std::string usage;   // the option summary for --help and errors
   HvOptions options;   // valid when !help
 };

@@ -41,7 +41,7 @@ struct ParsedFrame {
 // Parses the Ethernet header of `data[0, len)`: every type field that is in
 // `tpids` is a tag, the first that is not is the inner ethertype. A frame
 // with more than `max_tags` tags (clamped to 0..kMaxTags) is kTooManyTags, so
-// the limit DESIGN.md makes configurable costs nothing extra here. Reads no
+// the limit docs/DESIGN.md makes configurable costs nothing extra here. Reads no
 // byte at or beyond `len`.
 inline ParsedFrame parse_frame(const uint8_t* data, size_t len, const TpidSet& tpids,
                                int max_tags = kMaxTags) {

@@ -21,7 +21,7 @@ inline constexpr int kMaxTpids = 8;
 
 class alignas(64) TpidSet {
  public:
-  // The recognised TPIDs of DESIGN.md: 802.1ad, 802.1Q and the three
+  // The recognised TPIDs of docs/DESIGN.md: 802.1ad, 802.1Q and the three
   // pre-standard QinQ values still found in older provider gear.
   static constexpr std::array<uint16_t, 5> kDefaultTpids = {0x88a8, 0x8100, 0x9100, 0x9200, 0x9300};
 

@@ -1,5 +1,5 @@
 // Controller targets as written in configuration and on the command line,
-// in OVS's forms (DESIGN.md):
+// in OVS's forms (docs/DESIGN.md):
 //   ptcp:PORT[:IP]    listen on TCP for controllers and tools (IP default
 //                     127.0.0.1)
 //   punix:PATH        listen on a Unix socket (ovs-ofctl ... unix:PATH), the

@@ -1,5 +1,5 @@
 // A bridge port as ofproto sees it: its OpenFlow number, the datapath port
-// behind it and its tag mode (DESIGN.md, "Tags and ports").
+// behind it and its tag mode (docs/DESIGN.md, "Tags and ports").
 #pragma once
 
 #include <cstdint>

@@ -5,7 +5,7 @@
 //
 // A driver validates the user's options, turns them into a DPDK device and
 // tears that device down again. Options a driver does not consume pass
-// through to the DPDK device arguments (DESIGN.md: "Other --opt keys pass
+// through to the DPDK device arguments (docs/DESIGN.md: "Other --opt keys pass
 // through to the DPDK device arguments where they mean something there").
 #pragma once
 

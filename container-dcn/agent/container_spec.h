@@ -35,7 +35,7 @@ Status validate_spec(const ContainerSpec& spec);
 // "0x8100", "8100", "0x88a8", "88a8" (hex, as in the tag notation).
 Result<uint16_t> parse_tpid(const std::string& text);
 
-// "8100:100": the tag notation of DESIGN.md.
+// "8100:100": the tag notation of docs/DESIGN.md.
 std::string tag_text(uint16_t tpid, uint16_t vid);
 
 }  // namespace strata::dcn_agent

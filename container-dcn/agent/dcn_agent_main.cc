@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 
+#include "base/version.h"
 #include "container-dcn/agent/agent.h"
 #include "container-dcn/agent/ebpf_tagging.h"
 #include "container-dcn/agent/kernel_containers.h"
@@ -53,7 +54,7 @@ const std::map<std::string, CommandInfo>& commands() {
 void print_usage(std::ostream& out) {
   out << "usage: strata-dcn-agent COMMAND [ARGS]   (run inside the DCN's network namespace, as root)\n\ncommands:\n";
   for (const auto& [name, info] : commands()) out << "  " << name << " " << info.usage << "\n      " << info.summary << "\n";
-  out << "\n'strata-dcn-agent COMMAND --help' describes one command.\n";
+  out << "\n'strata-dcn-agent COMMAND --help' describes one command; --version prints the version.\n";
 }
 
 // The options every command may take; each command says which it needs.
@@ -196,6 +197,10 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "--help" || command == "-h" || command == "help") {
     print_usage(std::cout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "strata-dcn-agent " << strata::version() << "\n";
     return 0;
   }
   auto info = commands().find(command);

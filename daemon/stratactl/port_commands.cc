@@ -28,9 +28,18 @@ Command add_port() {
   c.usage = "BR PORT --type TYPE [--ofport N] [--opt KEY=VALUE]... [--access STACK | --trunk STACK[,STACK]...]";
   c.summary = "add a port to a bridge";
   c.details =
-      "TYPE: null, ring, pcap, tap, afpacket (and the types later issues add).\n"
-      "--opt: driver options, e.g. iface=veth0 (tap, afpacket), rx=FILE (pcap), no-rx=1 (null);\n"
-      "       other keys pass through to the DPDK device arguments.\n"
+      "TYPE and its --opt keys:\n"
+      "  vhostuser        a VM's virtio-net; stratad serves the socket path=FILE (n_rxq=N queue pairs)\n"
+      "  vhostuserclient  a VM's virtio-net; the VMM serves path=FILE, stratad connects and reconnects\n"
+      "  virtio-user      stratad as the virtio frontend of another vhost-user backend at path=FILE\n"
+      "                   (server=1: stratad serves it)\n"
+      "  afxdp            an AF_XDP socket on a kernel interface iface=NAME (a veth, a VM's NIC)\n"
+      "  afpacket         an AF_PACKET socket on iface=NAME\n"
+      "  tap              a tap interface iface=NAME that stratad creates\n"
+      "  pcap             reads rx=FILE (infinite_rx=1 replays it forever), writes tx=FILE\n"
+      "  ring             a pair of rte_rings, for a peer in the same process\n"
+      "  null             discards what it is sent; no-rx=1 also receives nothing\n"
+      "--opt KEY=VALUE: other keys pass through to the DPDK device arguments.\n"
       "--access STACK: frames entering get STACK pushed, frames leaving get it popped,\n"
       "       e.g. --access 88a8:100/8100:200 (outermost first, TPID:VID[:PCP]).\n"
       "--trunk STACK,...: the outer stacks the port carries, VIDs may be *, e.g. 88a8:100,88a8:*;\n"

@@ -1,11 +1,12 @@
 // stratactl: the command-line client of stratad's gRPC management API
-// (DESIGN.md, "Command contract"). Exit status: 0 done, 1 stratad refused
+// (docs/DESIGN.md, "Command contract"). Exit status: 0 done, 1 stratad refused
 // the request or cannot be reached, 2 the command line is wrong; errors
 // are one line on stderr.
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <map>
 
+#include "base/version.h"
 #include "daemon/mgmt_address.h"
 #include "daemon/stratactl/client.h"
 #include "daemon/stratactl/command.h"
@@ -19,6 +20,7 @@ struct Global {
   bool json = false;                                       // --json
   double timeout_s = 10;                                   // --timeout
   bool help = false;                                       // --help
+  bool version = false;                                    // --version
 };
 
 std::vector<Command> all_commands() {
@@ -34,7 +36,8 @@ po::options_description global_options(Global* g) {
   d.add_options()("mgmt", po::value(&g->mgmt)->default_value(g->mgmt), "stratad's address: unix:PATH or tcp:HOST:PORT")(
       "json", po::bool_switch(&g->json), "print the reply as JSON (the API's field names)")(
       "timeout", po::value(&g->timeout_s)->default_value(g->timeout_s), "seconds to wait for stratad")(
-      "help,h", po::bool_switch(&g->help), "show help (after a command: that command's)");
+      "help,h", po::bool_switch(&g->help), "show help (after a command: that command's)")(
+      "version", po::bool_switch(&g->version), "print the version and exit");
   return d;
 }
 
@@ -74,6 +77,10 @@ int main(int argc, char** argv) {
     po::variables_map vm;
     po::store(parsed, vm);
     po::notify(vm);
+    if (g.version) {
+      std::cout << "stratactl " << strata::version() << "\n";
+      return 0;
+    }
     if (!vm.count("command")) {
       print_usage(commands, global);
       return g.help ? 0 : kExitUsage;
