@@ -244,7 +244,14 @@ void GuestSupervisor::note_exit(Guest& g, int wait_status) {
   g.pid = 0;
   g.last_exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   g.last_signal = WIFSIGNALED(wait_status) ? WTERMSIG(wait_status) : 0;
-  g.last_error = last_line(read_tail(g.stderr_file, g.stderr_offset, 4096));
+  // The line before strata-hv's "exit status N" says why; that one only what.
+  std::string tail = read_tail(g.stderr_file, g.stderr_offset, 4096);
+  std::string line = last_line(tail);
+  if (exit_status_from_stderr(line)) {
+    tail.resize(tail.rfind(line));
+    line = last_line(tail);
+  }
+  g.last_error = line;
 }
 
 int GuestSupervisor::adopted_exit_status(const Guest& g, int if_unknown) const {

@@ -383,3 +383,15 @@ TEST_CASE("guest pidfile: strata-hv's exit status is read from its last stderr l
   CHECK_FALSE(exit_status_from_stderr("strata-hv: guest powered off").has_value());
   CHECK_FALSE(exit_status_from_stderr("strata-hv: exit status 999").has_value());
 }
+
+TEST_CASE("supervisor: the last error is the line before strata-hv's exit status", "[guest]") {
+  testing::TempDir dir;
+  GuestSupervisor s({script(dir, "hv", "echo 'strata-hv: error: vCPU 0: guest triple-faulted' >&2; "
+                                       "echo 'strata-hv: exit status 1' >&2; exit 1"),
+                     dir.file("guests"), {}, std::chrono::milliseconds(2000), {}});
+  REQUIRE(s.start(plan_of("g1")).is_ok());
+  REQUIRE(eventually(s, [&] { return status(s, "g1").state() == v1::GUEST_STATE_BACKOFF; }));
+  CHECK(status(s, "g1").last_error() == "strata-hv: error: vCPU 0: guest triple-faulted");
+  CHECK(status(s, "g1").last_exit_code() == 1);
+  (void)s.stop("g1");
+}
