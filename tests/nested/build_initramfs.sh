@@ -80,7 +80,7 @@ if [ "${STRATA_NESTED_L2_LINUX:-0}" = 1 ]; then
   cp "$kernel" "$root/nested/l2/vmlinuz"
 fi
 
-# KVM for AMD SVM, which QEMU's TCG emulates (MACHINE-FACTS.md), with what
+# KVM for AMD SVM, which QEMU's TCG emulates (docs/machine-facts.md), with what
 # it needs (irqbypass, kvm, ccp) in load order, from modules.dep.
 initramfs_add_modules "$root" "$kver" /nested/modules kvm-amd veth
 

@@ -21,7 +21,7 @@ qemu_find_kernel() {
 
 # qemu_start_vhost_guest WORK INITRD MEMORY_MIB SOCKET MAC APPEND: starts
 # QEMU in the background on `kernel` (qemu_find_kernel) with one
-# virtio-net NIC over vhost-user on SOCKET, the way docs/MACHINE-FACTS.md says
+# virtio-net NIC over vhost-user on SOCKET, the way docs/machine-facts.md says
 # works under TCG: guest memory from a shared memfd (the backend maps it)
 # and `vectors=0` (QEMU 7.2 segfaults in msix_set_vector_notifiers
 # without it). Serial console to WORK/console.log, QEMU's own messages to
